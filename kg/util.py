@@ -1,0 +1,66 @@
+"""Small cross-cutting helpers: atomic file writes, resource paths, language tags."""
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from kg.errors import OutputError
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def lang_of(text: str) -> str:
+    """Language tag for a name: 'zh' when it holds CJK characters, else 'en'."""
+    return "zh" if has_cjk(text) else "en"
+
+
+def package_root() -> Path:
+    return Path(__file__).resolve().parent
+
+
+def ontology_dir() -> Path:
+    """The ``ontology/`` folder: $KG_ONTOLOGY_DIR, the copy inside an installed wheel, or the repo's."""
+    env = os.environ.get("KG_ONTOLOGY_DIR")
+    candidates = [Path(env)] if env else []
+    candidates += [package_root() / "ontology", package_root().parent / "ontology"]
+    for c in candidates:
+        if (c / "platform.ttl").is_file():
+            return c
+    raise OutputError("cannot find the ontology folder (platform.ttl); set KG_ONTOLOGY_DIR to it")
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
+    """Write ``path`` all-or-nothing: a temp file in the same directory, renamed over it on success.
+
+    If the body raises, the temp file is removed and any previous ``path`` is left untouched.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"{path.parent}: cannot create output directory ({e.strerror})") from None
+    kwargs = {"encoding": encoding} if "b" not in mode else {}
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise OutputError(f"{path}: cannot write ({e.strerror})") from None
+    try:
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
