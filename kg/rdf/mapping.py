@@ -36,8 +36,12 @@ def date_literal(value: str) -> Literal:
 
 
 def decimal_literal(value) -> Literal:
+    """Canonical xsd:decimal with a decimal point ("26000000000.0"): rdflib's Turtle writer prints
+    a point-less decimal such as "0" as ``0.0``, so without it Turtle and N-Triples disagree."""
     d = Decimal(str(value)).normalize()
     text = format(d, "f")
+    if "." not in text:
+        text += ".0"
     return Literal(text, datatype=XSD.decimal)
 
 
