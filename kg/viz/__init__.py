@@ -1,0 +1,59 @@
+"""The ecosystem viewer: graph -> plain nodes/edges data -> one offline, self-contained HTML page.
+
+    from kg.viz import build_view, write_html
+    view = build_view(graph)                       # plain data, no HTML (kg.viz.data)
+    write_html(graph, "out/graph.html", focus="Xiaohongshu", depth=2, max_nodes=500)
+
+See docs/viewer.md for what the page shows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.viz.data import View, build_view
+
+__all__ = ["View", "VizResult", "build_view", "render_html", "write_html"]
+
+
+@dataclass
+class VizResult:
+    """What :func:`write_html` wrote."""
+
+    path: Path
+    nodes: int              # entities in the page
+    edges: int              # edges in the page
+    drawn_nodes: int        # drawn at first render (all, or the --max-nodes most connected)
+    total_entities: int     # in the whole graph
+    layout: str             # "physics" or "precomputed"
+    bytes: int
+
+
+def render_html(graph, *, focus: str | None = None, depth: int = 2, max_nodes: int | None = None,
+                title: str | None = None) -> tuple[str, View]:
+    """The page as a string, and the view it shows. Lays out big graphs before writing."""
+    from kg import __version__
+    from kg.viz.layout import PRECOMPUTE_ABOVE, spring_positions
+    from kg.viz.page import render_page
+
+    view = build_view(graph, focus=focus, depth=depth, max_nodes=max_nodes, title=title)
+    if len(view.nodes) > PRECOMPUTE_ABOVE:
+        positions = spring_positions(len(view.nodes), [(e.source, e.target) for e in view.edges])
+        for n, (x, y) in zip(view.nodes, positions):
+            n.x, n.y = x, y
+        view.layout = "precomputed"
+    return render_page(view.to_dict(), title=view.title, version=__version__), view
+
+
+def write_html(graph, path, *, focus: str | None = None, depth: int = 2, max_nodes: int | None = None,
+               title: str | None = None) -> VizResult:
+    """Write the viewer page for ``graph`` (an rdflib Graph) to ``path``, all or nothing."""
+    from kg.util import atomic_write
+
+    html, view = render_html(graph, focus=focus, depth=depth, max_nodes=max_nodes, title=title)
+    path = Path(path)
+    with atomic_write(path) as fh:
+        fh.write(html)
+    return VizResult(path=path, nodes=len(view.nodes), edges=len(view.edges),
+                     drawn_nodes=len(view.drawn_nodes), total_entities=view.total_entities,
+                     layout=view.layout, bytes=len(html.encode("utf-8")))

@@ -1,0 +1,94 @@
+"""View data -> one self-contained HTML page.
+
+What keeps the page offline and safe:
+
+- vis-network's JS and CSS are inlined from the copy pyvis ships (``pyvis/lib/vis-9.1.2``); pyvis's own
+  templates are not used: ``cdn_resources="in_line"`` still links bootstrap from a CDN, ``local``
+  writes ``lib/`` into the working directory, and both write ``heading`` and select-menu values raw.
+- Data from the news reaches the page only as JSON inside ``<script type="application/json">`` with
+  ``<``, ``>``, ``&``, U+2028 and U+2029 escaped, so no sentence can close the element; the page's
+  script puts it in the DOM with ``textContent``. The title goes through Jinja's autoescape.
+- A Content-Security-Policy allows only the page's own two scripts (by hash), no connections, no
+  external images, fonts or frames: a payload that slipped through would neither run nor phone home.
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import json
+import re
+from importlib import resources
+
+from kg.errors import OutputError
+
+VIS_VERSION = "9.1.2"
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_JSON_UNSAFE = re.compile("[<>&\u2028\u2029]")
+_CLOSE_SCRIPT = re.compile(r"</script", re.IGNORECASE)
+_CLOSE_STYLE = re.compile(r"</style", re.IGNORECASE)
+
+
+def json_for_script(data) -> str:
+    """JSON that is safe as the text of a ``<script type="application/json">`` element.
+
+    Only string contents can hold these characters (JSON's syntax never does), and inside strings the
+    ``\\uXXXX`` forms decode to the same text, so ``JSON.parse`` gives back exactly ``data``.
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _JSON_UNSAFE.sub(lambda m: _JSON_ESCAPES[m.group(0)], text)
+
+
+@functools.lru_cache(maxsize=None)
+def _asset(package: str, name: str) -> str:
+    try:
+        return (resources.files(package) / name).read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError) as e:
+        raise OutputError(f"cannot find the viewer asset {package}/{name} ({e}); reinstall platform-kg "
+                          f"and pyvis==0.3.2 (make install)") from None
+
+
+def vis_assets() -> tuple[str, str]:
+    """vis-network's (js, css) as shipped inside the pyvis package."""
+    js = _asset("pyvis", f"lib/vis-{VIS_VERSION}/vis-network.min.js")
+    css = _asset("pyvis", f"lib/vis-{VIS_VERSION}/vis-network.css")
+    return js, css
+
+
+def _inline_script(js: str) -> str:
+    # a literal "</script" would end the element early; "<\/script" means the same inside JS strings
+    return _CLOSE_SCRIPT.sub(r"<\\/script", js)
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+
+def render_page(view_dict: dict, *, title: str, version: str = "") -> str:
+    """The page for :meth:`kg.viz.data.View.to_dict` output, as one string."""
+    import jinja2
+    from markupsafe import Markup
+
+    vis_js, vis_css = vis_assets()
+    vis_js = _inline_script(vis_js)
+    viewer_js = _inline_script(_asset("kg.viz", "viewer.js"))
+    viewer_css = _asset("kg.viz", "viewer.css")
+    for css in (vis_css, viewer_css):
+        if _CLOSE_STYLE.search(css):
+            raise OutputError("a viewer stylesheet contains '</style'; it cannot be inlined")
+    csp = "; ".join([
+        "default-src 'none'",
+        f"script-src {_sha256(vis_js)} {_sha256(viewer_js)}",
+        "style-src 'unsafe-inline'",
+        "img-src data:",
+        "base-uri 'none'",
+        "form-action 'none'",
+    ])
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    template = env.from_string(_asset("kg.viz", "viewer.html"))
+    return template.render(
+        title=title, version=version, csp=csp,
+        # trusted assets and already-escaped JSON: inserted as they are
+        vis_css=Markup(vis_css), viewer_css=Markup(viewer_css), vis_js=Markup(vis_js),
+        viewer_js=Markup(viewer_js), data_json=Markup(json_for_script(view_dict)),
+    )

@@ -1,0 +1,504 @@
+/* platform-kg viewer. Every string from the data reaches the DOM through textContent or as a text
+ * node: never innerHTML, never an attribute the browser interprets (the only link, to Wikidata, is
+ * built from an id checked against /^Q[0-9]+$/). vis-network tooltips get DOM elements, not strings. */
+(function () {
+  'use strict';
+  var DATA = JSON.parse(document.getElementById('kg-data').textContent);
+  var nodes = DATA.nodes, edges = DATA.edges, articles = DATA.articles;
+  var PRECOMPUTED = DATA.layout === 'precomputed';
+  var MODALITY_TEXT = {
+    asserted: 'asserted (fact)', planned: 'planned', forecast: 'forecast', reported: 'reported', negated: 'negated'
+  };
+  var MODALITY_BORDER = { asserted: 'solid', planned: 'dashed', forecast: 'dashed', reported: 'dotted', negated: 'dashed' };
+
+  function $(id) { return document.getElementById(id); }
+  function text(s) { return document.createTextNode(s == null ? '' : String(s)); }
+  function el(tag, opts) {
+    var e = document.createElement(tag);
+    opts = opts || {};
+    if (opts.cls) e.className = opts.cls;
+    if (opts.text != null) e.textContent = String(opts.text);
+    if (opts.type) e.type = opts.type;
+    if (opts.title != null) e.title = String(opts.title);
+    for (var i = 2; i < arguments.length; i++) {
+      var c = arguments[i];
+      if (c == null) continue;
+      e.appendChild(typeof c === 'string' ? text(c) : c);
+    }
+    return e;
+  }
+  function norm(s) { return String(s).normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim(); }
+  function fmtConf(c) { return c == null ? 'n/a' : Math.round(c * 100) + '%'; }
+
+  var classInfo = {}; DATA.classes.forEach(function (c) { classInfo[c.name] = c; });
+  var predInfo = {}; DATA.predicates.forEach(function (p) { predInfo[p.name] = p; });
+  function predLabel(p) { return predInfo[p] ? predInfo[p].label : p; }
+
+  // ------------------------------------------------------------------ indexes
+  var adjacency = nodes.map(function () { return []; });
+  edges.forEach(function (e) {
+    adjacency[e.source].push(e.id);
+    if (e.target !== e.source) adjacency[e.target].push(e.id);
+  });
+  var nodeDates = nodes.map(function (n) {
+    return n.articles.map(function (i) { return articles[i].date; }).filter(Boolean);
+  });
+  var byRank = nodes.slice().sort(function (a, b) { return a.rank - b.rank; });
+  var searchKeys = nodes.map(function (n) {
+    return [{ key: norm(n.label), alias: null }].concat(n.aliases.map(function (a) {
+      return { key: norm(a[0]), alias: a[0] };
+    }));
+  });
+
+  // ------------------------------------------------------------------ state and filters
+  var state = {
+    classes: new Set(DATA.classes.map(function (c) { return c.name; })),
+    predicates: new Set(DATA.predicates.map(function (p) { return p.name; })),
+    modalities: new Set(edges.map(function (e) { return e.modality; })),
+    from: DATA.date_min ? DATA.date_min.slice(0, 10) : '',
+    to: DATA.date_max ? DATA.date_max.slice(0, 10) : '',
+    focus: null,            // {id, depth, ball: Set}
+    sizeBy: 'degree'
+  };
+  var visibleNodes = new Set(), visibleEdges = new Set(), candidates = 0;
+
+  function datesActive() {
+    return (DATA.date_min && state.from && state.from > DATA.date_min.slice(0, 10)) ||
+           (DATA.date_max && state.to && state.to < DATA.date_max.slice(0, 10));
+  }
+  function inRange(dates) {
+    if (!datesActive()) return true;
+    for (var i = 0; i < dates.length; i++) {
+      var d = dates[i].slice(0, 10);
+      if ((!state.from || d >= state.from) && (!state.to || d <= state.to)) return true;
+    }
+    return false;
+  }
+  function ball(centre, depth) {
+    var seen = new Set([centre]), frontier = [centre];
+    for (var d = 0; d < depth; d++) {
+      var next = [];
+      frontier.forEach(function (v) {
+        adjacency[v].forEach(function (eid) {
+          var e = edges[eid], w = e.source === v ? e.target : e.source;
+          if (!seen.has(w)) { seen.add(w); next.push(w); }
+        });
+      });
+      frontier = next;
+    }
+    return seen;
+  }
+  function nodePasses(n) {
+    return state.classes.has(n.cls) && inRange(nodeDates[n.id]) && (!state.focus || state.focus.ball.has(n.id));
+  }
+  function edgePasses(e) {
+    return state.predicates.has(e.predicate) && state.modalities.has(e.modality) && inRange(e.dates) &&
+           visibleNodes.has(e.source) && visibleNodes.has(e.target);
+  }
+  function computeVisible() {
+    var cap = DATA.max_nodes == null ? Infinity : DATA.max_nodes;
+    visibleNodes = new Set(); candidates = 0;
+    if (state.focus) visibleNodes.add(state.focus.id);
+    byRank.forEach(function (n) {
+      if (!nodePasses(n)) return;
+      candidates++;
+      if (visibleNodes.size < cap) visibleNodes.add(n.id);
+    });
+    visibleEdges = new Set();
+    edges.forEach(function (e) { if (edgePasses(e)) visibleEdges.add(e.id); });
+  }
+
+  // ------------------------------------------------------------------ vis data
+  function tooltipNode(n) {
+    var info = classInfo[n.cls];
+    return el('div', {}, el('strong', { text: n.label }),
+      '\n' + (info ? info.label : n.cls) + ' · ' + n.degree + ' links · ' + n.mentions + ' articles');
+  }
+  function tooltipEdge(e) {
+    return el('div', {}, el('strong', { text: nodes[e.source].label + ' — ' + predLabel(e.predicate) + ' — ' + nodes[e.target].label }),
+      '\n' + MODALITY_TEXT[e.modality] + ' · ' + e.statements.length + ' statement(s) · confidence ' + fmtConf(e.confidence));
+  }
+  function nodeValue(n) { return state.sizeBy === 'mentions' ? n.mentions : n.degree; }
+  var nodeItems = nodes.map(function (n) {
+    var info = classInfo[n.cls] || { color: '#999', shape: 'dot' };
+    var item = {
+      id: n.id, label: n.label, shape: info.shape, value: nodeValue(n), title: tooltipNode(n),
+      color: { background: info.color, border: '#555', highlight: { background: info.color, border: '#000' },
+               hover: { background: info.color, border: '#000' } }
+    };
+    if (n.x != null) { item.x = n.x; item.y = n.y; }
+    return item;
+  });
+  var edgeItems = edges.map(function (e) {
+    var item = Object.assign({}, e.style);
+    item.id = e.id; item.from = e.source; item.to = e.target; item.title = tooltipEdge(e);
+    item.label = predLabel(e.predicate) + (e.modality === 'asserted' ? '' : ' (' + e.modality + ')');
+    return item;
+  });
+  var nodesDS = new vis.DataSet(nodeItems), edgesDS = new vis.DataSet(edgeItems);
+  computeVisible();
+  var nodesView = new vis.DataView(nodesDS, { filter: function (n) { return visibleNodes.has(n.id); } });
+  var edgesView = new vis.DataView(edgesDS, { filter: function (e) { return visibleEdges.has(e.id); } });
+
+  var options = {
+    autoResize: true,
+    nodes: {
+      scaling: { min: 8, max: 36, label: { enabled: false } },
+      font: { size: 14, color: '#222', strokeWidth: 3, strokeColor: '#ffffff',
+              face: 'system-ui, "Noto Sans", "Noto Sans CJK SC", "DejaVu Sans", sans-serif' },
+      borderWidth: 1
+    },
+    edges: {
+      font: { size: 10, color: '#555', strokeWidth: 3, strokeColor: '#ffffff', align: 'middle' },
+      smooth: PRECOMPUTED ? false : { enabled: true, type: 'continuous', roundness: 0.3 },
+      selectionWidth: 2
+    },
+    interaction: {
+      hover: !PRECOMPUTED, tooltipDelay: 250, hideEdgesOnDrag: PRECOMPUTED, hideEdgesOnZoom: PRECOMPUTED,
+      multiselect: false, navigationButtons: false, keyboard: false
+    },
+    layout: { improvedLayout: !PRECOMPUTED && nodes.length <= 150, randomSeed: 7 },
+    physics: PRECOMPUTED ? false : {
+      solver: 'barnesHut',
+      barnesHut: { gravitationalConstant: -9000, springLength: 150, springConstant: 0.03, avoidOverlap: 0.3 },
+      stabilization: { enabled: true, iterations: 400, updateInterval: 100, fit: true }
+    }
+  };
+  var container = $('kg-network');
+  var network = new vis.Network(container, { nodes: nodesView, edges: edgesView }, options);
+  var ready = false;
+  function markReady() {
+    if (ready) return;
+    ready = true;
+    window.kgReady = true;
+    window.kgRenderMs = performance.now();
+    document.body.setAttribute('data-kg-ready', '1');
+  }
+  if (PRECOMPUTED) {
+    network.once('afterDrawing', markReady);
+  } else {
+    // physics lays a small graph out, then stops: nothing moves after the first render
+    network.once('stabilizationIterationsDone', function () {
+      network.setOptions({ physics: false });
+      network.once('afterDrawing', markReady);
+      network.redraw();
+    });
+  }
+
+  // ------------------------------------------------------------------ legend and filters
+  function legendItem(set, name, swatch, label, count, list) {
+    var box = el('input', { type: 'checkbox' });
+    box.checked = set.has(name);
+    box.setAttribute('data-name', name);
+    box.addEventListener('change', function () {
+      if (box.checked) set.add(name); else set.delete(name);
+      apply();
+    });
+    list.appendChild(el('li', {}, el('label', {}, box, swatch, el('span', { text: label }),
+      el('span', { cls: 'kg-count', text: count }))));
+  }
+  DATA.classes.forEach(function (c) {
+    var g = el('span', { cls: 'kg-glyph', text: c.glyph }); g.style.color = c.color;
+    legendItem(state.classes, c.name, g, c.label, c.count, $('kg-classes'));
+  });
+  DATA.predicates.forEach(function (p) {
+    var line = el('span', { cls: 'kg-line' }); line.style.borderTopColor = p.color;
+    legendItem(state.predicates, p.name, line, p.label + (p.symmetric ? ' ↔' : ' →'), p.count, $('kg-predicates'));
+  });
+  var modalCounts = {};
+  edges.forEach(function (e) { modalCounts[e.modality] = (modalCounts[e.modality] || 0) + 1; });
+  ['asserted', 'planned', 'forecast', 'reported', 'negated'].forEach(function (m) {
+    if (!modalCounts[m]) return;
+    var line = el('span', { cls: 'kg-line' });
+    line.style.borderTopStyle = MODALITY_BORDER[m];
+    line.style.borderTopColor = m === 'negated' ? '#888' : '#444';
+    legendItem(state.modalities, m, line, MODALITY_TEXT[m], modalCounts[m], $('kg-modalities'));
+  });
+  document.querySelectorAll('[data-all]').forEach(function (b) {
+    b.addEventListener('click', function () {
+      var which = b.getAttribute('data-all'), set = state[which];
+      var all = which === 'classes' ? DATA.classes : DATA.predicates;
+      var everything = set.size === all.length;
+      all.forEach(function (x) { if (everything) set.delete(x.name); else set.add(x.name); });
+      document.querySelectorAll('#kg-' + which + ' input').forEach(function (box) {
+        box.checked = set.has(box.getAttribute('data-name'));
+      });
+      apply();
+    });
+  });
+  var dFrom = $('kg-date-from'), dTo = $('kg-date-to');
+  [dFrom, dTo].forEach(function (inp) {
+    if (DATA.date_min) inp.min = DATA.date_min.slice(0, 10);
+    if (DATA.date_max) inp.max = DATA.date_max.slice(0, 10);
+  });
+  dFrom.value = state.from; dTo.value = state.to;
+  if (!DATA.date_min) { dFrom.disabled = true; dTo.disabled = true; }
+  dFrom.addEventListener('change', function () { state.from = dFrom.value; apply(); });
+  dTo.addEventListener('change', function () { state.to = dTo.value; apply(); });
+  $('kg-date-reset').addEventListener('click', function () {
+    state.from = dFrom.value = DATA.date_min ? DATA.date_min.slice(0, 10) : '';
+    state.to = dTo.value = DATA.date_max ? DATA.date_max.slice(0, 10) : '';
+    apply();
+  });
+  $('kg-size').addEventListener('change', function (ev) {
+    state.sizeBy = ev.target.value;
+    nodesDS.update(nodes.map(function (n) { return { id: n.id, value: nodeValue(n) }; }));
+  });
+  $('kg-fit').addEventListener('click', function () { network.fit({ animation: { duration: 300 } }); });
+
+  // ------------------------------------------------------------------ banner and counts
+  function fmtInt(n) { return Number(n).toLocaleString('en-US'); }
+  function updateBanner() {
+    var banner = $('kg-banner');
+    banner.textContent = '';
+    var parts = [];
+    if (DATA.focus) {
+      parts.push(el('span', { text: 'Focused on ' + DATA.focus.label + ' within ' + DATA.focus.depth +
+        ' link(s): ' + fmtInt(nodes.length) + ' of the graph\'s ' + fmtInt(DATA.total_entities) +
+        ' entities are in this page. Run kg viz without --focus to see them all.' }));
+    }
+    if (state.focus) {
+      var b = el('button', { type: 'button', text: 'Show all' });
+      b.addEventListener('click', function () { state.focus = null; apply(); });
+      parts.push(el('span', { text: ' Neighbourhood of ' + nodes[state.focus.id].label + ' (' + state.focus.depth +
+        ' link' + (state.focus.depth === 1 ? '' : 's') + ').' }), b);
+    }
+    var left = candidates - visibleNodes.size;
+    if (left > 0) {
+      parts.push(el('span', { text: ' Showing the ' + fmtInt(visibleNodes.size) + ' most connected of ' +
+        fmtInt(candidates) + ' entities: ' + fmtInt(left) + ' less connected ones are left out (--max-nodes ' +
+        DATA.max_nodes + '). To see them, search for one, open an entity\'s neighbourhood, or narrow the ' +
+        'entity, relation and date filters.' }));
+    }
+    parts.forEach(function (p) { banner.appendChild(p); });
+    banner.hidden = parts.length === 0;
+    banner.setAttribute('data-left-out', String(Math.max(left, 0)));
+  }
+  function updateCounts() {
+    $('kg-counts').textContent = fmtInt(visibleNodes.size) + ' entities · ' + fmtInt(visibleEdges.size) + ' relations shown';
+  }
+  function apply() {
+    computeVisible();
+    nodesView.refresh();
+    edgesView.refresh();
+    updateBanner();
+    updateCounts();
+  }
+  updateBanner(); updateCounts();
+
+  // ------------------------------------------------------------------ side panel
+  var panel = $('kg-panel'), body = $('kg-panel-body');
+  $('kg-panel-close').addEventListener('click', function () { panel.hidden = true; network.unselectAll(); });
+  function entButton(id) {
+    var b = el('button', { cls: 'kg-ent', type: 'button', text: nodes[id].label });
+    b.addEventListener('click', function () { selectNode(id); });
+    return b;
+  }
+  function badge(modality) {
+    return el('span', { cls: 'kg-badge kg-' + modality, text: MODALITY_TEXT[modality] || modality });
+  }
+  function sourceLine(artIndex) {
+    if (artIndex == null) return el('div', { cls: 'kg-source kg-muted', text: 'source article not recorded' });
+    var a = articles[artIndex];
+    var line = el('div', { cls: 'kg-source' }, el('span', { cls: 'kg-art-title', text: a.title || '(untitled article)' }));
+    var meta = [a.publisher, a.date].filter(Boolean).join(', ');
+    if (meta) line.appendChild(text(' — ' + meta));
+    return line;
+  }
+  function statementCard(st, current) {
+    var card = el('div', { cls: 'kg-card' + (st.modality === 'asserted' ? '' : ' kg-nonasserted') });
+    var fact = el('div', { cls: 'kg-fact' });
+    [st.subject, st.object].forEach(function (id, i) {
+      fact.appendChild(id === current ? el('span', { text: nodes[id].label }) : entButton(id));
+      if (i === 0) fact.appendChild(text(' ' + predLabel(st.predicate) + ' '));
+    });
+    fact.appendChild(badge(st.modality));
+    card.appendChild(fact);
+    var dl = el('dl', { cls: 'kg-quals' });
+    st.qualifiers.forEach(function (q) { dl.appendChild(el('dt', { text: q[0] })); dl.appendChild(el('dd', { text: q[1] })); });
+    dl.appendChild(el('dt', { text: 'confidence' })); dl.appendChild(el('dd', { text: fmtConf(st.confidence) }));
+    if (st.extracted_by) { dl.appendChild(el('dt', { text: 'rule' })); dl.appendChild(el('dd', { text: st.extracted_by })); }
+    card.appendChild(dl);
+    if (st.evidence) card.appendChild(el('blockquote', { cls: 'kg-evidence', text: st.evidence }));
+    card.appendChild(sourceLine(st.article));
+    return card;
+  }
+  function edgeSection(e, current, container) {
+    if (e.statements.length === 0) {
+      var card = el('div', { cls: 'kg-card' });
+      var fact = el('div', { cls: 'kg-fact' });
+      [e.source, e.target].forEach(function (id, i) {
+        fact.appendChild(id === current ? el('span', { text: nodes[id].label }) : entButton(id));
+        if (i === 0) fact.appendChild(text(' ' + predLabel(e.predicate) + ' '));
+      });
+      card.appendChild(fact);
+      card.appendChild(el('div', { cls: 'kg-muted', text: 'In the graph as a direct triple; no statement node records its evidence.' }));
+      container.appendChild(card);
+      return;
+    }
+    e.statements.forEach(function (st) { container.appendChild(statementCard(st, current)); });
+  }
+  function wikidataLink(qid) {
+    if (!/^Q[0-9]+$/.test(qid)) return null;
+    var a = el('a', { text: qid + ' on Wikidata' });
+    a.href = 'https://www.wikidata.org/wiki/' + qid;
+    a.target = '_blank'; a.rel = 'noopener noreferrer';
+    return a;
+  }
+  function openPanel(kind, id) {
+    body.textContent = '';
+    panel.hidden = false;
+    panel.setAttribute('data-kind', kind);
+    panel.setAttribute('data-id', String(id));
+  }
+  function showNode(id) {
+    var n = nodes[id], info = classInfo[n.cls];
+    openPanel('node', id);
+    body.appendChild(el('h2', { text: n.label }));
+    var g = el('span', { cls: 'kg-glyph', text: info ? info.glyph : '●' }); if (info) g.style.color = info.color;
+    body.appendChild(el('div', { cls: 'kg-type' }, g, el('span', { text: (info ? info.label : n.cls) + ' · ' + n.degree +
+      ' links · mentioned in ' + n.mentions + ' article' + (n.mentions === 1 ? '' : 's') })));
+    body.appendChild(el('div', { cls: 'kg-iri', text: n.iri }));
+    if (n.aliases.length) {
+      body.appendChild(el('h3', { text: 'Also known as' }));
+      var ul = el('ul', { cls: 'kg-aliases' });
+      n.aliases.forEach(function (a) {
+        ul.appendChild(el('li', {}, el('span', { text: a[0] }), a[1] ? el('span', { cls: 'kg-lang', text: a[1] }) : null));
+      });
+      body.appendChild(ul);
+    }
+    if (n.wikidata) {
+      var link = wikidataLink(n.wikidata);
+      if (link) body.appendChild(el('p', {}, 'Wikidata: ', link));
+    }
+    var actions = el('div', { cls: 'kg-actions' });
+    var depth = el('select', { title: 'links away' });
+    [1, 2, 3].forEach(function (d) { var o = el('option', { text: d + ' link' + (d === 1 ? '' : 's') }); o.value = String(d); depth.appendChild(o); });
+    depth.value = '2';
+    var show = el('button', { type: 'button', text: 'Show neighbourhood' });
+    show.id = 'kg-neighbourhood';
+    show.addEventListener('click', function () { focusOn(id, Number(depth.value)); });
+    actions.appendChild(show); actions.appendChild(depth);
+    if (state.focus) {
+      var all = el('button', { type: 'button', text: 'Show all' });
+      all.addEventListener('click', function () { state.focus = null; apply(); });
+      actions.appendChild(all);
+    }
+    body.appendChild(actions);
+    if (n.metrics.length) {
+      body.appendChild(el('h3', { text: 'Figures (' + n.metrics.length + ')' }));
+      n.metrics.forEach(function (m) {
+        var card = el('div', { cls: 'kg-card' });
+        card.appendChild(el('div', {}, el('span', { text: m.type + ': ' }), el('span', { cls: 'kg-metric-value', text: m.text }),
+          m.date ? el('span', { cls: 'kg-sub', text: m.date }) : null));
+        if (m.evidence) card.appendChild(el('blockquote', { cls: 'kg-evidence', text: m.evidence }));
+        card.appendChild(sourceLine(m.article));
+        body.appendChild(card);
+      });
+    }
+    var inc = adjacency[id].map(function (eid) { return edges[eid]; });
+    var nStatements = inc.reduce(function (s, e) { return s + Math.max(e.statements.length, 1); }, 0);
+    body.appendChild(el('h3', { text: 'Facts (' + nStatements + ')' }));
+    if (!inc.length) body.appendChild(el('p', { cls: 'kg-muted', text: 'No relations recorded.' }));
+    var facts = el('div', { cls: 'kg-facts' });
+    inc.sort(function (a, b) { return a.predicate < b.predicate ? -1 : a.predicate > b.predicate ? 1 : a.id - b.id; })
+       .forEach(function (e) { edgeSection(e, id, facts); });
+    body.appendChild(facts);
+    if (n.articles.length) {
+      body.appendChild(el('h3', { text: 'Articles (' + n.articles.length + ')' }));
+      n.articles.forEach(function (i) { body.appendChild(sourceLine(i)); });
+    }
+  }
+  function showEdge(eid) {
+    var e = edges[eid];
+    openPanel('edge', eid);
+    body.appendChild(el('h2', {}, entButton(e.source), text(' ' + predLabel(e.predicate) + (e.directed ? ' → ' : ' ↔ ')), entButton(e.target)));
+    body.appendChild(el('div', { cls: 'kg-type' }, badge(e.modality),
+      el('span', { text: ' confidence ' + fmtConf(e.confidence) + ' · ' + e.statements.length + ' statement(s)' })));
+    body.appendChild(el('h3', { text: 'Statements' }));
+    edgeSection(e, null, body);
+  }
+
+  function focusOn(id, depth) {
+    state.focus = { id: id, depth: depth, ball: ball(id, depth) };
+    state.classes.add(nodes[id].cls);
+    document.querySelectorAll('#kg-classes input').forEach(function (box) {
+      box.checked = state.classes.has(box.getAttribute('data-name'));
+    });
+    apply();
+    network.fit({ nodes: Array.from(visibleNodes), animation: { duration: 300 } });
+    network.selectNodes([id]);
+    showNode(id);
+  }
+  function selectNode(id) {
+    if (!visibleNodes.has(id)) focusOn(id, 1);
+    network.selectNodes([id]);
+    network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: { duration: 300 } });
+    showNode(id);
+  }
+  network.on('click', function (p) {
+    if (p.nodes.length) showNode(p.nodes[0]);
+    else if (p.edges.length) showEdge(p.edges[0]);
+  });
+
+  // ------------------------------------------------------------------ search
+  var search = $('kg-search'), results = $('kg-results');
+  function matches(q) {
+    var out = [];
+    if (!q) return out;
+    nodes.forEach(function (n) {
+      var keys = searchKeys[n.id], best = null;
+      for (var i = 0; i < keys.length; i++) {
+        var pos = keys[i].key.indexOf(q);
+        if (pos < 0) continue;
+        var score = (keys[i].key === q ? 0 : pos === 0 ? 1 : 2) + (i ? 0.5 : 0);
+        if (!best || score < best.score) best = { score: score, alias: keys[i].alias };
+      }
+      if (best) out.push({ node: n, score: best.score, alias: best.alias });
+    });
+    out.sort(function (a, b) { return a.score - b.score || a.node.rank - b.node.rank; });
+    return out.slice(0, 20);
+  }
+  function renderResults() {
+    var found = matches(norm(search.value));
+    results.textContent = '';
+    if (!search.value.trim()) { results.hidden = true; return found; }
+    if (!found.length) results.appendChild(el('li', { cls: 'kg-empty', text: 'No entity matches.' }));
+    found.forEach(function (m) {
+      var info = classInfo[m.node.cls];
+      var b = el('button', { type: 'button' }, el('span', { text: m.node.label }),
+        el('span', { cls: 'kg-sub', text: (m.alias ? '“' + m.alias + '” · ' : '') + (info ? info.label : m.node.cls) }));
+      b.setAttribute('data-id', String(m.node.id));
+      b.addEventListener('click', function () { results.hidden = true; selectNode(m.node.id); });
+      results.appendChild(el('li', {}, b));
+    });
+    results.hidden = false;
+    return found;
+  }
+  search.addEventListener('input', renderResults);
+  search.addEventListener('keydown', function (ev) {
+    if (ev.key === 'Enter') {
+      var found = renderResults();
+      if (found.length) { results.hidden = true; selectNode(found[0].node.id); }
+    } else if (ev.key === 'Escape') { results.hidden = true; }
+  });
+  document.addEventListener('click', function (ev) {
+    if (!$('kg-search-box').contains(ev.target)) results.hidden = true;
+  });
+
+  // for tests and the benchmark: read-only views of what is drawn
+  window.kgViewer = {
+    network: network,
+    counts: function () {
+      return { nodes: network.body.nodeIndices.length, edges: network.body.edgeIndices.length };
+    },
+    domPosition: function (id) {
+      var p = network.getPositions([id])[id];
+      return p ? network.canvasToDOM(p) : null;
+    },
+    visibleClasses: function () {
+      return Array.from(new Set(network.body.nodeIndices.map(function (id) { return nodes[id].cls; })));
+    },
+    selectNode: selectNode
+  };
+})();
