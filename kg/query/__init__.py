@@ -1,0 +1,70 @@
+"""Run SPARQL over a graph: presets, parameters bound as values, the offline policy.
+
+    import kg
+    g = kg.load_graph("out/graph.ttl")
+    res = kg.query(g, "SELECT ?p WHERE { ?p a pkg:Person }")
+    res = kg.query(g, kg.query_preset("partners-of").text, params={"org": "小红书"})
+    for row in res.dicts(): ...
+
+``graph`` may be an rdflib Graph, a pyoxigraph Store, or the path of a graph file / store directory.
+"""
+from __future__ import annotations
+
+from kg.query.engine import OxigraphEngine, QueryResult, RdflibEngine, engine_for
+from kg.query.presets import Preset, get_preset, parse_header, presets
+from kg.query.sparql import bind_values, check_offline
+
+__all__ = [
+    "OxigraphEngine",
+    "Preset",
+    "QueryResult",
+    "RdflibEngine",
+    "engine_for",
+    "get_preset",
+    "presets",
+    "query",
+    "run_preset",
+]
+
+
+def query(graph, sparql: str, params: dict | None = None, *, max_rows: int | None = None,
+          timeout: float | None = None, what: str = "the query") -> QueryResult:
+    """Run one SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE) and return a :class:`QueryResult`.
+
+    ``params`` maps variable names to text (labels, aliases, IRIs, dates...); they are resolved
+    according to the query's ``# param:`` header (see :mod:`kg.query.presets`) and bound as RDF
+    terms in a VALUES block, never pasted into the query text. Raises :class:`kg.errors.QueryError`
+    for invalid or refused queries and :class:`kg.errors.ParameterError` for bad parameters.
+    """
+    from kg.query.params import resolve
+
+    engine = engine_for(graph)
+    check_offline(sparql, engine.is_local_graph)
+    header = parse_header(sparql, what)
+    bindings, warnings = resolve(engine, header, params, what)
+    result = engine.execute(bind_values(sparql, bindings), max_rows=max_rows, timeout=timeout)
+    result.warnings = warnings + result.warnings
+    return result
+
+
+def run_preset(graph, name: str, params: dict | None = None, **kwargs) -> QueryResult:
+    """Run a shipped preset by name (see ``kg query --list``)."""
+    preset = get_preset(name)
+    return query(graph, preset.text, params, what=f"preset {name!r}", **kwargs)
+
+
+# ``kg.query`` is both this package and the public function ``kg.query(graph, sparql, params)``:
+# once the package is imported, Python binds the attribute ``kg.query`` to the module, so the
+# module itself forwards calls to :func:`query`.
+def _make_callable() -> None:
+    import sys
+    import types
+
+    class _CallableModule(types.ModuleType):
+        def __call__(self, *args, **kwargs):
+            return query(*args, **kwargs)
+
+    sys.modules[__name__].__class__ = _CallableModule
+
+
+_make_callable()

@@ -1,0 +1,209 @@
+"""Running SPARQL on either engine and getting the same :class:`QueryResult` back.
+
+* :class:`OxigraphEngine`: a ``pyoxigraph.Store`` (a store directory, or a file parsed into memory),
+  queried with the default graph as the union of all graphs (one named graph per article);
+* :class:`RdflibEngine`: an ``rdflib.Graph`` (the library API).
+
+Both are read-only (their query calls cannot run updates) and both get the project prefixes
+(``pkg:``, ``ent:``, ``rdfs:``...) predeclared.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from kg.errors import QueryError
+from kg.query.sparql import syntax_error
+from kg.rdf.namespace import PREFIXES
+
+_PREFIX_STR = {k: str(v) for k, v in PREFIXES.items()}
+
+
+@dataclass
+class QueryResult:
+    """Rows of rdflib terms (``None`` when unbound), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE)."""
+
+    kind: str  # "select" | "ask" | "graph"
+    vars: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[tuple] = field(default_factory=list)
+    truncated: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator:
+        return iter(self.triples if self.kind == "graph" else self.rows)
+
+    def __len__(self) -> int:
+        return len(self.triples if self.kind == "graph" else self.rows)
+
+    def __bool__(self) -> bool:
+        return bool(self.boolean) if self.kind == "ask" else len(self) > 0
+
+    def dicts(self) -> list[dict]:
+        """SELECT rows as ``{var: term}`` (unbound variables left out)."""
+        return [{v: t for v, t in zip(self.vars, row) if t is not None} for row in self.rows]
+
+    def to_graph(self):
+        """CONSTRUCT/DESCRIBE triples as an rdflib Graph with the project prefixes bound."""
+        from rdflib import Graph
+
+        from kg.rdf.namespace import bind_prefixes
+
+        g = Graph()
+        bind_prefixes(g)
+        for t in self.triples:
+            g.add(t)
+        return g
+
+
+def _rdflib_syntax_check(text: str) -> QueryError | None:
+    """rdflib's parser reports the offending token's position well: use it for messages."""
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        parseQuery(text)
+    except ParseBaseException as e:
+        return syntax_error(text, e.msg, e.lineno, e.col)
+    except Exception:  # noqa: BLE001 - any other failure: fall back to the engine's message
+        return None
+    return None
+
+
+class _Deadline:
+    def __init__(self, timeout: float | None):
+        self.end = time.monotonic() + timeout if timeout else None
+        self.timeout = timeout
+
+    def check(self) -> None:
+        if self.end is not None and time.monotonic() > self.end:
+            raise QueryError(f"the query ran longer than the {self.timeout:g} s time limit; narrow it down")
+
+
+class OxigraphEngine:
+    name = "oxigraph"
+
+    def __init__(self, store):
+        self.store = store
+
+    def is_local_graph(self, iri: str) -> bool:
+        import pyoxigraph as ox
+
+        try:
+            return self.store.contains_named_graph(ox.NamedNode(iri))
+        except ValueError:
+            return False
+
+    def execute(self, text: str, max_rows: int | None = None, timeout: float | None = None) -> QueryResult:
+        import pyoxigraph as ox
+
+        from kg.store.terms import from_ox
+
+        deadline = _Deadline(timeout)
+        try:
+            res = self.store.query(text, prefixes=_PREFIX_STR, use_default_graph_as_union=True)
+        except SyntaxError as e:
+            raise (_rdflib_syntax_check(text) or syntax_error(text, str(e.args[0] if e.args else e))) from None
+        except (ValueError, RuntimeError) as e:
+            raise QueryError(f"Invalid query: {e}") from None
+        try:
+            if isinstance(res, ox.QueryBoolean):
+                return QueryResult("ask", boolean=bool(res))
+            if isinstance(res, ox.QuerySolutions):
+                names = [v.value for v in res.variables]
+                rows = []
+                out = QueryResult("select", vars=names, rows=rows)
+                for sol in res:
+                    if max_rows is not None and len(rows) >= max_rows:
+                        out.truncated = True
+                        break
+                    rows.append(tuple(from_ox(sol[i]) for i in range(len(names))))
+                    if len(rows) % 256 == 0:
+                        deadline.check()
+                return out
+            triples = []
+            out = QueryResult("graph", triples=triples)
+            for t in res:
+                if max_rows is not None and len(triples) >= max_rows:
+                    out.truncated = True
+                    break
+                triples.append((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+                if len(triples) % 256 == 0:
+                    deadline.check()
+            return out
+        except OSError as e:
+            raise QueryError(f"the query failed while reading the store: {e}") from None
+        except (ValueError, RuntimeError) as e:
+            raise QueryError(f"the query failed: {e}") from None
+
+
+class RdflibEngine:
+    name = "rdflib"
+
+    def __init__(self, graph):
+        self.graph = graph
+
+    def is_local_graph(self, iri: str) -> bool:
+        from rdflib import URIRef
+
+        contexts = getattr(self.graph, "contexts", None)
+        if contexts is None or not hasattr(self.graph, "get_context"):
+            return False
+        return any(c.identifier == URIRef(iri) for c in contexts())
+
+    def execute(self, text: str, max_rows: int | None = None, timeout: float | None = None) -> QueryResult:
+        from pyparsing import ParseBaseException
+
+        deadline = _Deadline(timeout)
+        try:
+            res = self.graph.query(text, initNs=PREFIXES)
+        except ParseBaseException as e:
+            raise syntax_error(text, e.msg, e.lineno, e.col) from None
+        except Exception as e:  # noqa: BLE001 - rdflib raises plain Exceptions for unknown prefixes etc.
+            raise QueryError(f"Invalid query: {e}") from None
+        try:
+            if res.type == "ASK":
+                return QueryResult("ask", boolean=bool(res.askAnswer))
+            if res.type == "SELECT":
+                names = [str(v) for v in res.vars]
+                rows = []
+                out = QueryResult("select", vars=names, rows=rows)
+                for row in res:
+                    if max_rows is not None and len(rows) >= max_rows:
+                        out.truncated = True
+                        break
+                    rows.append(tuple(row))
+                    if len(rows) % 256 == 0:
+                        deadline.check()
+                return out
+            triples = list(res.graph) if res.graph is not None else list(res)
+            out = QueryResult("graph", triples=triples[:max_rows] if max_rows is not None else triples)
+            out.truncated = max_rows is not None and len(triples) > max_rows
+            return out
+        except QueryError:
+            raise
+        except Exception as e:  # noqa: BLE001 - evaluation errors (type errors, unknown functions)
+            raise QueryError(f"the query failed: {e}") from None
+
+
+def engine_for(graph):
+    """An engine for an rdflib Graph, a pyoxigraph Store, an engine, or a file/store path."""
+    if isinstance(graph, (OxigraphEngine, RdflibEngine)):
+        return graph
+    import pyoxigraph as ox
+
+    if isinstance(graph, ox.Store):
+        return OxigraphEngine(graph)
+    from rdflib import Graph
+
+    if isinstance(graph, Graph):
+        return RdflibEngine(graph)
+    from pathlib import Path
+
+    if isinstance(graph, (str, Path)):
+        from kg.store import open_source
+
+        return OxigraphEngine(open_source(graph))
+    raise TypeError(f"cannot query {type(graph).__name__}: pass an rdflib Graph, a pyoxigraph Store or a path")

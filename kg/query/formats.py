@@ -1,0 +1,200 @@
+"""Writing a :class:`~kg.query.engine.QueryResult`: a terminal table, or the standard formats.
+
+SELECT/ASK: ``table``, ``csv`` / ``tsv`` (SPARQL 1.1 Query Results CSV and TSV), ``json``
+(SPARQL 1.1 Query Results JSON), ``xml`` (SPARQL Query Results XML).
+CONSTRUCT/DESCRIBE: ``turtle``, ``ntriples`` (and ``table`` shows them as subject/predicate/object rows).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from xml.sax.saxutils import escape, quoteattr
+
+from rdflib import BNode, URIRef
+
+from kg.errors import QueryError
+from kg.rdf.namespace import PREFIXES
+
+RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
+GRAPH_FORMATS = ("turtle", "ntriples", "table")
+MEDIA_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+    "turtle": "text/turtle; charset=utf-8",
+    "ntriples": "application/n-triples",
+    "table": "text/plain; charset=utf-8",
+}
+_NS = sorted(((str(ns), p) for p, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
+
+
+def shorten(iri: str) -> str:
+    """An IRI with the project prefixes: ``ent:org/xiaohongshu``, ``pkg:Platform``."""
+    for ns, p in _NS:
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{p}:{iri[len(ns):]}"
+    return f"<{iri}>"
+
+
+def nt(term) -> str:
+    """N-Triples / Turtle syntax of one term (used by TSV)."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    lex = str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") \
+        .replace("\t", "\\t")
+    out = f'"{lex}"'
+    if term.language:
+        return f"{out}@{term.language}"
+    if term.datatype is not None:
+        return f"{out}^^<{term.datatype}>"
+    return out
+
+
+def json_term(term) -> dict:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    d = {"type": "literal", "value": str(term)}
+    if term.language:
+        d["xml:lang"] = term.language
+    elif term.datatype is not None:
+        d["datatype"] = str(term.datatype)
+    return d
+
+
+def to_json(result) -> str:
+    if result.kind == "ask":
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)})
+    bindings = [{v: json_term(t) for v, t in zip(result.vars, row) if t is not None} for row in result.rows]
+    return json.dumps({"head": {"vars": result.vars}, "results": {"bindings": bindings}}, ensure_ascii=False)
+
+
+def to_csv(result) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    if result.kind == "ask":
+        w.writerow(["_askResult"])
+        w.writerow(["true" if result.boolean else "false"])
+        return buf.getvalue()
+    w.writerow(result.vars)
+    for row in result.rows:
+        w.writerow(["" if t is None else (f"_:{t}" if isinstance(t, BNode) else str(t)) for t in row])
+    return buf.getvalue()
+
+
+def to_tsv(result) -> str:
+    if result.kind == "ask":
+        return "?_askResult\n" + ("true" if result.boolean else "false") + "\n"
+    lines = ["\t".join(f"?{v}" for v in result.vars)]
+    lines += ["\t".join(nt(t) for t in row) for row in result.rows]
+    return "\n".join(lines) + "\n"
+
+
+def to_xml(result) -> str:
+    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
+    if result.kind == "ask":
+        out += ["</head>", f"<boolean>{'true' if result.boolean else 'false'}</boolean>", "</sparql>"]
+        return "\n".join(out) + "\n"
+    out += [f"<variable name={quoteattr(v)}/>" for v in result.vars]
+    out += ["</head>", "<results>"]
+    for row in result.rows:
+        out.append("<result>")
+        for v, t in zip(result.vars, row):
+            if t is None:
+                continue
+            if isinstance(t, URIRef):
+                inner = f"<uri>{escape(str(t))}</uri>"
+            elif isinstance(t, BNode):
+                inner = f"<bnode>{escape(str(t))}</bnode>"
+            else:
+                attr = ""
+                if t.language:
+                    attr = f" xml:lang={quoteattr(t.language)}"
+                elif t.datatype is not None:
+                    attr = f" datatype={quoteattr(str(t.datatype))}"
+                inner = f"<literal{attr}>{escape(str(t))}</literal>"
+            out.append(f"<binding name={quoteattr(v)}>{inner}</binding>")
+        out.append("</result>")
+    out += ["</results>", "</sparql>"]
+    return "\n".join(out) + "\n"
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _clip(s: str, limit: int) -> str:
+    s = " ".join(s.split())
+    if limit <= 0 or _width(s) <= limit:
+        return s
+    out, w = [], 0
+    for c in s:
+        cw = 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        if w + cw > limit - 1:
+            break
+        out.append(c)
+        w += cw
+    return "".join(out) + "…"
+
+
+def cell(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return shorten(str(term))
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def to_table(result, max_width: int = 80) -> str:
+    """Aligned columns for a terminal (wide CJK characters counted as two columns)."""
+    if result.kind == "ask":
+        return "yes\n" if result.boolean else "no\n"
+    if result.kind == "graph":
+        header = ["subject", "predicate", "object"]
+        rows = [[cell(t) for t in tr] for tr in result.triples]
+    else:
+        header = list(result.vars)
+        rows = [[cell(t) for t in row] for row in result.rows]
+    rows = [[_clip(c, max_width) for c in r] for r in rows]
+    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(header)]
+
+    def line(cells):
+        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip()
+
+    out = [line(header), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in rows]
+    n = len(rows)
+    out.append(f"({n} row{'s' if n != 1 else ''}{', truncated' if result.truncated else ''})")
+    return "\n".join(out) + "\n"
+
+
+def to_graph_text(result, fmt: str) -> str:
+    g = result.to_graph()
+    return g.serialize(format="turtle" if fmt == "turtle" else "nt")
+
+
+def render(result, fmt: str, max_width: int = 80) -> str:
+    """The result as text in ``fmt``; a format that does not fit the query form is a QueryError."""
+    if fmt == "table":
+        return to_table(result, max_width)
+    if result.kind == "graph":
+        if fmt not in ("turtle", "ntriples"):
+            raise QueryError(f"a CONSTRUCT/DESCRIBE result can be written as turtle, ntriples or table, not {fmt}")
+        return to_graph_text(result, fmt)
+    writers = {"csv": to_csv, "tsv": to_tsv, "json": to_json, "xml": to_xml}
+    if fmt not in writers:
+        raise QueryError(f"a SELECT/ASK result can be written as {', '.join(RESULT_FORMATS)}, not {fmt}")
+    return writers[fmt](result)
+
+
+__all__ = ["GRAPH_FORMATS", "MEDIA_TYPES", "RESULT_FORMATS", "render", "shorten"]

@@ -1,0 +1,233 @@
+"""SPARQL text handling that must not depend on an engine: a tokenizer, the offline policy
+(no ``SERVICE``, no remote ``FROM``), binding parameters as a ``VALUES`` block built from RDF terms,
+and turning an engine's syntax error into a message with line, column and the offending token.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rdflib import BNode, Literal, URIRef
+
+from kg.errors import ParameterError, QueryError
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+               |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
+  | (?P<pname>(?:[^\W\d_][\w\-.]*)?:(?:[\w\-:%]|\\[^\s]|\.(?=[\w\-:%]))*)
+  | (?P<bnode>_:[\w\-.]+)
+  | (?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))
+  | (?P<word>[^\W\d][\w]*)
+  | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*+/|^!=<>?@-])
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_LANG = re.compile(r"^[A-Za-z]+(?:-[A-Za-z0-9]+)*$")
+_IRI_OK = re.compile(r'^[^<>"{}|^`\\\x00-\x20]*$')
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    pos: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """The significant tokens of a SPARQL text (whitespace and comments dropped)."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind in ("ws", "comment"):
+            continue
+        out.append(Token(kind, m.group(), m.start()))
+    return out
+
+
+def line_col(text: str, pos: int) -> tuple[int, int]:
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return line, col
+
+
+def _expand_unicode_escapes(text: str) -> str:
+    """SPARQL processes \\uXXXX escapes before parsing; so does our policy check."""
+    def rep(m):
+        try:
+            return chr(int(m.group(1) or m.group(2), 16))
+        except ValueError:
+            return m.group()
+    return _UNICODE_ESCAPE.sub(rep, text)
+
+
+def _is_kw(tok: Token, word: str) -> bool:
+    return tok.kind == "word" and tok.text.upper() == word
+
+
+def prefixes_of(tokens: list[Token]) -> dict[str, str]:
+    """PREFIX declarations of a query: {'pkg': 'https://...#'}."""
+    out = {}
+    for i, t in enumerate(tokens[:-2]):
+        if _is_kw(t, "PREFIX") and tokens[i + 1].kind == "pname" and tokens[i + 2].kind == "iri":
+            out[tokens[i + 1].text[:-1]] = tokens[i + 2].text[1:-1]
+    return out
+
+
+def check_offline(text: str, is_local_graph: Callable[[str], bool] | None = None) -> None:
+    """Refuse queries that would reach outside this dataset: ``SERVICE`` anywhere, and ``FROM`` /
+    ``FROM NAMED`` naming a graph that is not in the local dataset (rdflib would download it)."""
+    for variant in {text, _expand_unicode_escapes(text)}:
+        tokens = tokenize(variant)
+        for t in tokens:
+            if _is_kw(t, "SERVICE"):
+                line, col = line_col(variant, t.pos)
+                raise QueryError(
+                    f"SERVICE (line {line}, column {col}) is not allowed: kg queries run offline and "
+                    "never contact other endpoints; load the remote data first (kg load / kg push)")
+        prefixes = prefixes_of(tokens)
+        for i, t in enumerate(tokens):
+            if not _is_kw(t, "FROM"):
+                continue
+            j = i + 1
+            if j < len(tokens) and _is_kw(tokens[j], "NAMED"):
+                j += 1
+            if j >= len(tokens):
+                continue
+            target = tokens[j]
+            if target.kind == "iri":
+                iri = target.text[1:-1]
+            elif target.kind == "pname" and target.text.split(":", 1)[0] in prefixes:
+                pfx, local = target.text.split(":", 1)
+                iri = prefixes[pfx] + local
+            else:
+                iri = target.text
+            if is_local_graph is None or not is_local_graph(iri):
+                line, col = line_col(variant, t.pos)
+                raise QueryError(
+                    f"FROM <{iri}> (line {line}, column {col}) is not a graph of this dataset: kg never "
+                    "fetches remote data; drop the FROM clause or load that graph first")
+
+
+# ---------------------------------------------------------------- binding values
+
+
+def sparql_term(term) -> str:
+    """An RDF term in SPARQL syntax, escaped so that no value can leave its term."""
+    if isinstance(term, URIRef):
+        s = str(term)
+        if not _IRI_OK.match(s):
+            raise ParameterError(f"{s!r} is not a valid IRI (spaces, quotes or <>{{}}|^`\\ are not allowed)")
+        return f"<{s}>"
+    if isinstance(term, Literal):
+        lex = str(term)
+        esc = (lex.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r"))
+        out = f'"{esc}"'
+        if term.language:
+            if not _LANG.match(term.language):
+                raise ParameterError(f"{term.language!r} is not a valid language tag")
+            return out + "@" + term.language
+        if term.datatype is not None:
+            return out + "^^" + sparql_term(URIRef(term.datatype))
+        return out
+    if isinstance(term, BNode):
+        raise ParameterError("a blank node cannot be passed as a parameter; use an IRI or a label")
+    raise ParameterError(f"cannot bind {term!r}: not an RDF term")
+
+
+def where_brace(tokens: list[Token]) -> Token | None:
+    """The opening brace of the query's top-level WHERE group (None for an update or no group)."""
+    depth_paren = 0
+    i = 0
+    n = len(tokens)
+    form = None
+    while i < n:
+        t = tokens[i]
+        if form is None:
+            for kw in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE"):
+                if _is_kw(t, kw):
+                    form = kw
+            if form == "CONSTRUCT" and i + 1 < n and tokens[i + 1].text == "{":
+                # skip the template
+                depth, i = 0, i + 1
+                while i < n:
+                    if tokens[i].text == "{":
+                        depth += 1
+                    elif tokens[i].text == "}":
+                        depth -= 1
+                        if depth == 0:
+                            break
+                    i += 1
+            i += 1
+            continue
+        if t.text == "(":
+            depth_paren += 1
+        elif t.text == ")":
+            depth_paren -= 1
+        elif t.text == "{" and depth_paren == 0:
+            return t
+        i += 1
+    return None
+
+
+def query_variables(tokens: list[Token]) -> set[str]:
+    return {t.text[1:] for t in tokens if t.kind == "var"}
+
+
+def bind_values(text: str, bindings: dict) -> str:
+    """Bind ``{var: RDF term}`` as a ``VALUES`` block opening the top-level WHERE group.
+
+    The block is built from RDF terms (:func:`sparql_term` escapes them), never from raw user text,
+    and it joins first, so the engines start from the bound values.
+    """
+    if not bindings:
+        return text
+    tokens = tokenize(text)
+    names = query_variables(tokens)
+    for var in bindings:
+        if not _VAR_NAME.match(var):
+            raise ParameterError(f"{var!r} is not a valid parameter name (letters, digits and _)")
+        if var not in names:
+            raise ParameterError(f"the query has no variable ?{var} to bind parameter {var!r} to")
+    brace = where_brace(tokens)
+    if brace is None:
+        raise QueryError("cannot bind parameters: the query has no WHERE group")
+    vars_ = " ".join(f"?{v}" for v in bindings)
+    vals = " ".join(sparql_term(t) for t in bindings.values())
+    block = f" VALUES ({vars_}) {{ ({vals}) }} "
+    at = brace.pos + 1
+    return text[:at] + block + text[at:]
+
+
+# ---------------------------------------------------------------- errors
+
+_POS = re.compile(r"(?:error at |line )(\d+)[:, ]+(?:column )?(\d+)")
+
+
+def syntax_error(text: str, engine_message: str, line: int | None = None, col: int | None = None) -> QueryError:
+    """A QueryError for invalid SPARQL: line, column, the offending token and the engine's reason."""
+    if line is None:
+        m = _POS.search(engine_message)
+        if m:
+            line, col = int(m.group(1)), int(m.group(2))
+    reason = _POS.sub("", engine_message).strip(" :,") or "syntax error"
+    reason = re.sub(r"^error\s*:?\s*", "", reason).splitlines()[0]
+    if line is None:
+        return QueryError(f"Invalid SPARQL: {reason}")
+    lines = text.split("\n")
+    token = ""
+    if 1 <= line <= len(lines):
+        rest = lines[line - 1][max(col - 1, 0):]
+        toks = tokenize(rest)
+        token = toks[0].text if toks else ""
+    near = f" at {token!r}" if token else " at end of query"
+    return QueryError(f"Invalid SPARQL at line {line}, column {col}{near}: {reason}")

@@ -1,0 +1,165 @@
+"""Adding graphs to an Oxigraph store incrementally: one named graph per article.
+
+Which triple goes where (every triple in exactly one graph, so the union is the input graph):
+
+* **the article's graph** (name = the article IRI): the article node, its statement and metric
+  nodes (anything with ``prov:wasDerivedFrom`` the article), ``?e pkg:hasMetric ?m`` for its metrics
+  and ``?e pkg:mentionedIn <article>``;
+* **the facts graph** (:data:`FACTS_GRAPH`): the direct fact triples (``?s pkg:partnerOf ?o``...).
+  A fact may be stated by several articles but is stored once; when an article is replaced, each
+  fact it used to state is kept only while some asserted statement in the store still supports it;
+* **the entities graph** (:data:`ENTITIES_GRAPH`): everything else, chiefly entity descriptions
+  (type, labels, altLabels, sameAs). They are shared by the articles and merged (set semantics), so
+  a re-load never duplicates them; a label that disappears from a later build stays until the
+  store is rebuilt.
+
+Re-loading an article clears its graph first, so it is replaced, never duplicated.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.rdf.namespace import ENTITY_BASE, PKG, PREDICATES
+
+FACTS_GRAPH = ox.NamedNode(ENTITY_BASE + "graph/facts")
+ENTITIES_GRAPH = ox.NamedNode(ENTITY_BASE + "graph/entities")
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_TYPE = ox.NamedNode(_RDF + "type")
+_SUBJECT = ox.NamedNode(_RDF + "subject")
+_PREDICATE = ox.NamedNode(_RDF + "predicate")
+_OBJECT = ox.NamedNode(_RDF + "object")
+_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+_ARTICLE = ox.NamedNode(str(PKG.Article))
+_MENTIONED = ox.NamedNode(str(PKG.mentionedIn))
+_HAS_METRIC = ox.NamedNode(str(PKG.hasMetric))
+_MODALITY = ox.NamedNode(str(PKG.modality))
+_ASSERTED = ox.Literal("asserted")
+FACT_PREDICATES = frozenset(ox.NamedNode(str(PKG[p])) for p in PREDICATES)
+
+
+@dataclass
+class LoadReport:
+    """What a load did: articles added or replaced, triples written, facts dropped."""
+
+    articles: int = 0
+    replaced: int = 0
+    triples: int = 0
+    facts_removed: int = 0
+
+    def __str__(self) -> str:
+        return (f"{self.articles} articles ({self.replaced} replaced), {self.triples} triples written, "
+                f"{self.facts_removed} unsupported facts removed")
+
+
+def partition(triples: Iterable) -> dict:
+    """Triples (pyoxigraph ``Triple``/``Quad`` or 3-tuples of pyoxigraph terms) -> {graph name: [Triple]}."""
+    triples = [t if isinstance(t, tuple) else (t.subject, t.predicate, t.object) for t in triples]
+    articles = {s for s, p, o in triples if p == _TYPE and o == _ARTICLE}
+    derived = {s: o for s, p, o in triples if p == _DERIVED and o in articles}
+    out: dict = {}
+    for s, p, o in triples:
+        if s in articles:
+            g = s
+        elif s in derived:
+            g = derived[s]
+        elif p == _MENTIONED and o in articles:
+            g = o
+        elif p == _HAS_METRIC and o in derived:
+            g = derived[o]
+        elif p in FACT_PREDICATES:
+            g = FACTS_GRAPH
+        else:
+            g = ENTITIES_GRAPH
+        out.setdefault(g, []).append(ox.Triple(s, p, o))
+    return out
+
+
+def _asserted_keys(store, graph) -> set[tuple]:
+    """(s, p, o) of the asserted statements in one named graph."""
+    keys = set()
+    for q in store.quads_for_pattern(None, _MODALITY, _ASSERTED, graph):
+        st = q.subject
+        parts = []
+        for pred in (_SUBJECT, _PREDICATE, _OBJECT):
+            found = next(iter(store.quads_for_pattern(st, pred, None, graph)), None)
+            parts.append(found.object if found else None)
+        if None not in parts:
+            keys.add(tuple(parts))
+    return keys
+
+
+def _supported(store, s, p, o) -> bool:
+    for q in store.quads_for_pattern(None, _SUBJECT, s, None):
+        st, g = q.subject, q.graph_name
+        if (any(True for _ in store.quads_for_pattern(st, _PREDICATE, p, g))
+                and any(True for _ in store.quads_for_pattern(st, _OBJECT, o, g))
+                and any(True for _ in store.quads_for_pattern(st, _MODALITY, _ASSERTED, g))):
+            return True
+    return False
+
+
+def add_triples(store, triples: Iterable) -> LoadReport:
+    """Add pyoxigraph triples to an open store, replacing the articles they hold (see module doc)."""
+    parts = partition(triples)
+    report = LoadReport()
+    dropped: set[tuple] = set()
+    for g in parts:
+        if g in (FACTS_GRAPH, ENTITIES_GRAPH):
+            continue
+        report.articles += 1
+        if store.contains_named_graph(g):
+            report.replaced += 1
+            dropped |= _asserted_keys(store, g)
+            store.remove_graph(g)
+    quads = [ox.Quad(t.subject, t.predicate, t.object, g) for g, ts in parts.items() for t in ts]
+    store.extend(quads)
+    report.triples = len(quads)
+    new_facts = {(t.subject, t.predicate, t.object) for t in parts.get(FACTS_GRAPH, ())}
+    for s, p, o in dropped - new_facts:
+        quad = ox.Quad(s, p, o, FACTS_GRAPH)
+        if quad in store and not _supported(store, s, p, o):
+            store.remove(quad)
+            report.facts_removed += 1
+    return report
+
+
+def add_to_store(graph, store_dir) -> LoadReport:
+    """Add an rdflib Graph (e.g. ``BuildResult.graph``) to the Oxigraph store at ``store_dir``.
+
+    The directory is created if needed. Each article goes into its own named graph and replaces
+    any earlier version of it; entities and facts are merged without duplicates. This is what
+    ``kg build --store DIR`` calls. ``store_dir`` may also be an open ``pyoxigraph.Store``.
+    """
+    from kg.store import open_store
+    from kg.store.terms import to_ox
+
+    triples = [(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph]
+    if isinstance(store_dir, ox.Store):
+        return add_triples(store_dir, triples)
+    store = open_store(store_dir, create=True)
+    try:
+        report = add_triples(store, triples)
+        store.flush()
+        return report
+    finally:
+        del store
+
+
+def load_files(paths: Iterable[str | Path], store_dir) -> LoadReport:
+    """``kg load FILE... --store DIR``: parse each graph file (any RDF syntax) and add it to the store."""
+    from kg.store import open_store, parse_file_ox
+
+    paths = [Path(p) for p in paths]
+    # parse everything first: a bad file leaves the store untouched
+    triples = []
+    for p in paths:
+        triples.extend((q.subject, q.predicate, q.object) for q in parse_file_ox(p))
+    store = store_dir if isinstance(store_dir, ox.Store) else open_store(store_dir, create=True)
+    report = add_triples(store, triples)
+    store.flush()
+    return report
