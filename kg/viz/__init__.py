@@ -32,7 +32,6 @@ class VizResult:
 def render_html(graph, *, focus: str | None = None, depth: int = 2, max_nodes: int | None = None,
                 title: str | None = None) -> tuple[str, View]:
     """The page as a string, and the view it shows. Lays out big graphs before writing."""
-    from kg import __version__
     from kg.viz.layout import PRECOMPUTE_ABOVE, spring_positions
     from kg.viz.page import render_page
 
@@ -42,7 +41,16 @@ def render_html(graph, *, focus: str | None = None, depth: int = 2, max_nodes: i
         for n, (x, y) in zip(view.nodes, positions):
             n.x, n.y = x, y
         view.layout = "precomputed"
-    return render_page(view.to_dict(), title=view.title, version=__version__), view
+    return render_page(view.to_dict(), title=view.title, version=_version()), view
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("platform-kg")
+    except metadata.PackageNotFoundError:
+        return ""
 
 
 def write_html(graph, path, *, focus: str | None = None, depth: int = 2, max_nodes: int | None = None,
