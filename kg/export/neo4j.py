@@ -79,7 +79,8 @@ def write_neo4j_csv(graph: Graph, directory: Path) -> list[Path]:
 
 def _csv_text(header: list[str], rows: list[list]) -> str:
     buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\n")
+    # CRLF rows (RFC 4180): with a bare "\n" terminator Python leaves a lone "\r" in a field unquoted
+    w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(header)
     w.writerows(rows)
     return buf.getvalue()

@@ -21,7 +21,6 @@ ALIAS_SEPARATOR = " | "
 _GENERAL = {"Organization", "Place"}
 
 
-
 def entity_class(graph: Graph, node) -> str | None:
     """The most specific entity class (local name) of ``node``, or None when it is not an entity."""
     found = sorted(c for c in (str(t)[len(str(PKG._NS)):] for t in graph.objects(node, RDF.type)

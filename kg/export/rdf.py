@@ -91,6 +91,11 @@ def _serialize(obj, fmt: str) -> str:
     return escape_controls(obj.serialize(format=fmt))
 
 
+def _sorted_lines(text: str) -> str:
+    # split on "\n" only: str.splitlines() also breaks at U+2028, U+0085, ... inside literals
+    return "".join(line + "\n" for line in sorted(set(text.split("\n"))) if line.strip())
+
+
 def _write(text: str, path: Path) -> list[Path]:
     with atomic_write(path) as fh:
         fh.write(text)
@@ -103,13 +108,11 @@ def write_turtle(graph: Graph, path: Path) -> list[Path]:
 
 def write_ntriples(graph: Graph, path: Path) -> list[Path]:
     # sorted lines: deterministic output that diffs well between builds
-    lines = _serialize(graph, "nt").splitlines()
-    return _write("".join(line + "\n" for line in sorted(set(lines)) if line.strip()), path)
+    return _write(_sorted_lines(_serialize(graph, "nt")), path)
 
 
 def write_nquads(graph: Graph, path: Path) -> list[Path]:
-    lines = _serialize(to_dataset(graph), "nquads").splitlines()
-    return _write("".join(line + "\n" for line in sorted(set(lines)) if line.strip()), path)
+    return _write(_sorted_lines(_serialize(to_dataset(graph), "nquads")), path)
 
 
 def write_trig(graph: Graph, path: Path) -> list[Path]:
