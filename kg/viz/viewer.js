@@ -174,7 +174,7 @@
     window.kgRenderMs = performance.now();
     document.body.setAttribute('data-kg-ready', '1');
   }
-  if (PRECOMPUTED) {
+  if (PRECOMPUTED || visibleNodes.size === 0) {
     network.once('afterDrawing', markReady);
   } else {
     // physics lays a small graph out, then stops: nothing moves after the first render
@@ -498,6 +498,10 @@
     },
     visibleClasses: function () {
       return Array.from(new Set(network.body.nodeIndices.map(function (id) { return nodes[id].cls; })));
+    },
+    nodeId: function (label) {
+      for (var i = 0; i < nodes.length; i++) if (nodes[i].label === label) return nodes[i].id;
+      return null;
     },
     selectNode: selectNode
   };
