@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from kg.errors import QueryError
-from kg.query.sparql import syntax_error
+from kg.query.sparql import syntax_error, tokenize
 from kg.rdf.namespace import PREFIXES
 
 _PREFIX_STR = {k: str(v) for k, v in PREFIXES.items()}
@@ -103,7 +103,9 @@ class OxigraphEngine:
 
         deadline = _Deadline(timeout)
         try:
-            res = self.store.query(text, prefixes=_PREFIX_STR, use_default_graph_as_union=True)
+            # the default graph is the union of all graphs, unless the query picks graphs with FROM
+            union = not any(t.kind == "word" and t.text.upper() == "FROM" for t in tokenize(text))
+            res = self.store.query(text, prefixes=_PREFIX_STR, use_default_graph_as_union=union)
         except SyntaxError as e:
             raise (_rdflib_syntax_check(text) or syntax_error(text, str(e.args[0] if e.args else e))) from None
         except (ValueError, RuntimeError) as e:

@@ -104,9 +104,15 @@ def _parse_rdflib(g, path: Path, fmt: str) -> None:
     except OSError as e:
         raise GraphFileError(f"{path}: cannot read ({e.strerror or e})") from None
     except Exception as e:  # rdflib parsers raise many types; all mean "not valid <fmt>"
-        line = getattr(e, "lines", None) or getattr(e, "lineno", None) or getattr(e, "line", None)
-        where = f"{path}:{line}" if isinstance(line, int) else str(path)
-        reason = str(getattr(e, "message", "") or e).strip().splitlines()
+        # pyoxigraph's parser reports line and column precisely: prefer its message
+        try:
+            for _ in parse_file_ox(path):
+                pass
+        except GraphFileError as ox_error:
+            raise ox_error from None
+        line = getattr(e, "lines", None)
+        where = f"{path}:{line + 1}" if isinstance(line, int) else str(path)
+        reason = str(getattr(e, "_why", "") or e).strip().splitlines()
         reason = reason[-1] if reason else type(e).__name__
         raise GraphFileError(f"{where}: not valid {fmt} ({reason[:200]})") from None
 
@@ -130,6 +136,8 @@ def open_store(path: str | Path, read_only: bool = False, create: bool = False):
                 "or 'kg serve'?); stop it or use another directory"
             ) from None
         raise GraphFileError(f"{path}: cannot open the store ({text.splitlines()[0] if text else e})") from None
+    except RuntimeError as e:  # RocksDB reports a store being rewritten under a reader as corruption
+        raise GraphFileError(f"{path}: cannot open the store (is another process writing to it? {e})") from None
 
 
 def parse_file_ox(path: str | Path):
