@@ -1,0 +1,166 @@
+"""kg serve: SPARQL 1.1 Protocol with real clients, read-only, timeout, row cap, the page."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from kg.errors import EndpointError
+from kg.server import make_server
+
+PARTNERS = open(__import__("kg.query.presets", fromlist=["x"]).PRESET_DIR / "partners-of.rq", encoding="utf-8").read()
+
+
+@pytest.fixture(scope="module")
+def endpoint(sample_graph_path):
+    server = make_server(sample_graph_path, port=0, workers=2, timeout=2.0, max_rows=5)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    yield f"http://{host}:{port}"
+    server.shutdown()
+    server.server_close()
+    server.pool.close()
+
+
+def _req(url, data=None, method=None, headers=None):
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, dict(r.headers), r.read().decode("utf-8")
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read().decode("utf-8")
+
+
+def test_sparqlwrapper_partners_of_xiaohongshu(endpoint):
+    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+
+    sw = SPARQLWrapper(endpoint + "/sparql")
+    sw.setQuery(PARTNERS)
+    sw.setMethod(POST)
+    sw.addParameter("param.org", "小红书")
+    sw.setReturnFormat(JSON)
+    res = sw.query().convert()
+    rows = res["results"]["bindings"]
+    assert {r["partnerLabel"]["value"] for r in rows} == {"Tmall", "JD.com"}
+    assert all(r["evidence"]["value"] and r["articleTitle"]["value"] for r in rows)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_sparqlwrapper_formats_get(endpoint, fmt):
+    import SPARQLWrapper as S
+
+    sw = S.SPARQLWrapper(endpoint + "/sparql")
+    sw.setQuery("SELECT ?l WHERE { ?p a <https://w3id.org/platform-kg/ontology#Person> ; rdfs:label ?l }")
+    sw.setReturnFormat({"json": S.JSON, "xml": S.XML, "csv": S.CSV, "tsv": S.TSV}[fmt])
+    out = sw.query().convert()
+    text = out.toxml() if fmt == "xml" else (json.dumps(out) if fmt == "json" else out.decode())
+    assert "Conan" in text
+
+
+def test_sparqlwrapper_construct_turtle(endpoint):
+    import SPARQLWrapper as S
+
+    sw = S.SPARQLWrapper(endpoint + "/sparql")
+    sw.setQuery("CONSTRUCT WHERE { ?p a <https://w3id.org/platform-kg/ontology#Person> }")
+    sw.setReturnFormat(S.TURTLE)
+    assert b"person/conan" in sw.query().convert()
+
+
+@pytest.mark.parametrize("accept, ctype", [
+    ("application/sparql-results+json", "application/sparql-results+json"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/csv", "text/csv"), ("text/tab-separated-values", "text/tab-separated-values"),
+])
+def test_curl_content_negotiation(endpoint, accept, ctype):
+    if not shutil.which("curl"):
+        pytest.skip("curl not installed")
+    out = subprocess.run(["curl", "-sS", "-i", "-H", f"Accept: {accept}", "--data-urlencode",
+                          "query=SELECT ?l WHERE { ?p a pkg:Person ; rdfs:label ?l }", endpoint + "/sparql"],
+                         capture_output=True, text=True, timeout=30)
+    head, _, body = out.stdout.partition("\n\n")
+    assert " 200 " in head.splitlines()[0] and f"Content-Type: {ctype}" in head
+    assert "Conan" in body
+
+
+def test_curl_construct_turtle(endpoint):
+    if not shutil.which("curl"):
+        pytest.skip("curl not installed")
+    out = subprocess.run(["curl", "-sS", "-H", "Accept: text/turtle", "-G", "--data-urlencode",
+                          "query=DESCRIBE <https://w3id.org/platform-kg/id/person/conan>", endpoint + "/sparql"],
+                         capture_output=True, text=True, timeout=30)
+    assert "person/conan" in out.stdout
+
+
+@pytest.mark.parametrize("method, path, data, headers", [
+    ("POST", "/sparql", b"update=DROP+ALL", {"Content-Type": "application/x-www-form-urlencoded"}),
+    ("POST", "/sparql", b"DROP ALL", {"Content-Type": "application/sparql-update"}),
+    ("POST", "/sparql", b"query=DROP+ALL", {"Content-Type": "application/x-www-form-urlencoded"}),
+    ("GET", "/sparql?update=DROP+ALL", None, {}),
+    ("PUT", "/sparql?default", b"<a:a> <a:b> <a:c> .", {"Content-Type": "text/turtle"}),
+    ("POST", "/store?default", b"<a:a> <a:b> <a:c> .", {"Content-Type": "text/turtle"}),
+    ("POST", "/sparql", b"<a:a> <a:b> <a:c> .", {"Content-Type": "text/turtle"}),
+    ("DELETE", "/store?graph=https://w3id.org/platform-kg/id/article/a1", None, {}),
+])
+def test_read_only(endpoint, method, path, data, headers):
+    status, _, _ = _req(endpoint + path, data, method, headers)
+    assert status == 403
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    _, _, body = _req(endpoint + "/sparql?" + urllib.parse.urlencode({"query": count, "format": "json"}))
+    assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 100
+
+
+def test_timeout_stops_cross_product(endpoint):
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+    status, _, body = _req(endpoint + "/sparql?" + urllib.parse.urlencode({"query": q}))
+    assert status == 503 and "time limit" in body
+    # the endpoint keeps answering afterwards
+    status, _, body = _req(endpoint + "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}),
+                           headers={"Accept": "application/sparql-results+json"})
+    assert status == 200 and json.loads(body)["boolean"] is True
+
+
+def test_row_cap(endpoint):
+    status, headers, body = _req(endpoint + "/sparql?" + urllib.parse.urlencode(
+        {"query": "SELECT * WHERE { ?s ?p ?o }"}), headers={"Accept": "application/sparql-results+json"})
+    assert status == 200
+    assert len(json.loads(body)["results"]["bindings"]) == 5
+    assert headers["X-KG-Truncated"] == "true" and headers["X-KG-Row-Limit"] == "5"
+
+
+@pytest.mark.parametrize("query, message", [
+    ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", "SERVICE"),
+    ("SELECT * FROM <http://example.org/x.ttl> WHERE { ?s ?p ?o }", "FROM"),
+    ("SELEC * WHERE { ?s ?p ?o }", "Invalid SPARQL at line 1, column 1"),
+])
+def test_bad_queries_answer_400(endpoint, query, message):
+    status, _, body = _req(endpoint + "/sparql?" + urllib.parse.urlencode({"query": query}))
+    assert status == 400 and message in body
+
+
+def test_injection_through_endpoint(endpoint):
+    data = urllib.parse.urlencode({"query": PARTNERS, "param.org": 'x" } ; DROP ALL ; #'}).encode()
+    status, _, body = _req(endpoint + "/sparql", data, "POST", {"Accept": "application/sparql-results+json"})
+    assert status == 200 and json.loads(body)["results"]["bindings"] == []
+
+
+def test_page_and_presets_offline(endpoint):
+    status, headers, html = _req(endpoint + "/")
+    assert status == 200 and "<select id=\"preset\">" in html
+    assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html.replace(
+        "https://w3id.org/platform-kg/id/", "")  # no CDN
+    _, _, body = _req(endpoint + "/api/presets")
+    names = {p["name"] for p in json.loads(body)}
+    assert {"partners-of", "people-roles"} <= names
+
+
+def test_port_in_use(sample_graph_path, endpoint):
+    port = int(endpoint.rsplit(":", 1)[1])
+    with pytest.raises(EndpointError, match="already in use"):
+        make_server(sample_graph_path, port=port)
