@@ -160,7 +160,7 @@
     layout: { improvedLayout: !PRECOMPUTED && nodes.length <= 150, randomSeed: 7 },
     physics: PRECOMPUTED ? false : {
       solver: 'barnesHut',
-      barnesHut: { gravitationalConstant: -9000, springLength: 150, springConstant: 0.03, avoidOverlap: 0.3 },
+      barnesHut: { gravitationalConstant: -4500, centralGravity: 0.5, springLength: 130, springConstant: 0.04, avoidOverlap: 0.8 },
       stabilization: { enabled: true, iterations: 400, updateInterval: 100, fit: true }
     }
   };
