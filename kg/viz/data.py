@@ -478,7 +478,7 @@ def edge_style(e: Edge) -> dict:
     }
     if e.curve:
         style["smooth"] = {"enabled": True, "type": "curvedCW" if e.curve % 2 else "curvedCCW",
-                           "roundness": 0.2 * ((e.curve + 1) // 2)}
+                           "roundness": 0.35 * ((e.curve + 1) // 2)}
     return style
 
 

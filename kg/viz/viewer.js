@@ -385,6 +385,14 @@
       actions.appendChild(all);
     }
     body.appendChild(actions);
+    var inc = adjacency[id].map(function (eid) { return edges[eid]; });
+    var nStatements = inc.reduce(function (s, e) { return s + Math.max(e.statements.length, 1); }, 0);
+    body.appendChild(el('h3', { text: 'Facts (' + nStatements + ')' }));
+    if (!inc.length) body.appendChild(el('p', { cls: 'kg-muted', text: 'No relations recorded.' }));
+    var facts = el('div', { cls: 'kg-facts' });
+    inc.sort(function (a, b) { return a.predicate < b.predicate ? -1 : a.predicate > b.predicate ? 1 : a.id - b.id; })
+       .forEach(function (e) { edgeSection(e, id, facts); });
+    body.appendChild(facts);
     if (n.metrics.length) {
       body.appendChild(el('h3', { text: 'Figures (' + n.metrics.length + ')' }));
       n.metrics.forEach(function (m) {
@@ -396,14 +404,6 @@
         body.appendChild(card);
       });
     }
-    var inc = adjacency[id].map(function (eid) { return edges[eid]; });
-    var nStatements = inc.reduce(function (s, e) { return s + Math.max(e.statements.length, 1); }, 0);
-    body.appendChild(el('h3', { text: 'Facts (' + nStatements + ')' }));
-    if (!inc.length) body.appendChild(el('p', { cls: 'kg-muted', text: 'No relations recorded.' }));
-    var facts = el('div', { cls: 'kg-facts' });
-    inc.sort(function (a, b) { return a.predicate < b.predicate ? -1 : a.predicate > b.predicate ? 1 : a.id - b.id; })
-       .forEach(function (e) { edgeSection(e, id, facts); });
-    body.appendChild(facts);
     if (n.articles.length) {
       body.appendChild(el('h3', { text: 'Articles (' + n.articles.length + ')' }));
       n.articles.forEach(function (i) { body.appendChild(sourceLine(i)); });
