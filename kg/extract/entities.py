@@ -20,6 +20,7 @@ MODEL_LABELS = {
 }
 _STRIP_LEAD = {"the", "a", "an", "its", "their", "his", "her", "our", "this", "that", "these", "those"}
 _QUOTES = set("\"'“”‘’「」《》`")
+_QUOTED = re.compile(r"[\"“「《]([^\"”」》\n]{2,60})[\"”」》]")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&.\-]{1,11}$")
 
 
@@ -81,7 +82,8 @@ def cue_patterns(ref: ReferenceData) -> list[dict]:
     for head in law_heads:
         pats.append({"label": "Law", "id": "cue", "pattern": [title, {"OP": "*", "IS_TITLE": True},
                      {"TEXT": {"REGEX": r"^-$"}, "OP": "?"}, {"IS_TITLE": True, "OP": "?"}, {"TEXT": head}]})
-        pats.append({"label": "Law", "id": "cue", "pattern": [{"TEXT": {"REGEX": r"^[A-Z][a-z]+-[a-z]+$"}}, {"TEXT": head}]})
+        pats.append({"label": "Law", "id": "cue", "pattern": [{"IS_TITLE": True, "OP": "*"}, {"TEXT": {"REGEX": r"^[A-Z][\w]*$"}},
+                     {"TEXT": "-"}, {"IS_ALPHA": True}, {"TEXT": head}]})
     # "Ministry of Industry and Trade", "General Department of Customs"
     for prefix, cls in cues["prefix"].items():
         words = prefix.split()
@@ -133,9 +135,64 @@ class EntityTyper:
             m = self.type_ent(doc, ent)
             if m is not None:
                 out.append(m)
+        out = self._described(doc, out)
+        out = self._quoted(doc, out)
         out = self._acronyms(doc, out)
-        doc._.kg_ents = out
+        doc._.kg_ents = sorted(out, key=lambda m: m.start)
         return doc
+
+    def _described(self, doc: Doc, ments: list[EntMention]) -> list[EntMention]:
+        """Proper nouns the model missed but a describing noun names: 'its Lingxi platform',
+        'the Kolors model', 'a service called X' is left to the model."""
+        taken = {i for m in ments for i in range(m.start, m.end)}
+        for tok in doc:
+            if tok.pos_ != "NOUN" or tok.i in taken:
+                continue
+            cls = self.descriptor.get(tok.lower_) or self.descriptor.get(tok.lemma_.lower())
+            if cls is None or cls in ("Person", "City", "Country", "Region"):
+                continue
+            names = [c for c in tok.children if c.dep_ in ("compound", "nmod") and c.pos_ == "PROPN"
+                     and c.i < tok.i and c.i not in taken and not c.is_sent_start]
+            if not names:
+                continue
+            start = min(t.i for t in names)
+            end = tok.i
+            if any(not (doc[i].pos_ == "PROPN" and doc[i].is_title) for i in range(start, end)):
+                continue
+            text = doc[start:end].text
+            if text in self.not_entities or text.lower() in self.role_words:
+                continue
+            owned = any(c.dep_ == "poss" for c in tok.children)
+            final = "Product" if owned and cls in ("Platform", "Company") else cls
+            ments.append(EntMention(start, end, final, origin="cue", name=text))
+            taken.update(range(start, end))
+        return ments
+
+    def _quoted(self, doc: Doc, ments: list[EntMention]) -> list[EntMention]:
+        """A quoted Title-Case name ('the "Grass Direct" feature', 'launched "Suning Tuike"') is a
+        named product, programme or event unless reference data or a descriptor says otherwise."""
+        for m in _QUOTED.finditer(doc.text):
+            span = doc.char_span(m.start(1), m.end(1), alignment_mode="contract")
+            if span is None or len(span) == 0 or len(span) > 7:
+                continue
+            while len(span) and (span[-1].is_punct or span[-1].is_space):
+                span = span[:-1]
+            if len(span) == 0 or any(not (t.is_alpha or t.like_num or t.text in ("&", "-", "'", ".")) for t in span):
+                continue
+            words = [t for t in span if t.is_alpha]
+            if not words or not all(t.is_title or t.is_upper or t.lower_ in ("of", "and", "the", "for", "&") for t in words):
+                continue
+            if not span[0].is_title and not span[0].is_upper:
+                continue
+            if any(x.origin == "reference" and x.start <= span.start and span.end <= x.end for x in ments):
+                continue
+            if span.text in self.not_entities:
+                continue
+            ments = [x for x in ments if not (x.start < span.end and span.start < x.end)]
+            cls, origin = self._cue_class(doc, span.start, span.end, "Product")
+            ments.append(EntMention(span.start, span.end, cls, origin="cue" if origin == "cue" else "quoted",
+                                    name=span.text))
+        return ments
 
     # -- one entity ----------------------------------------------------------------------------
     def type_ent(self, doc: Doc, ent: Span) -> EntMention | None:
@@ -160,6 +217,9 @@ class EntityTyper:
         cls = MODEL_LABELS.get(label)
         if cls is None:
             return None
+        if cls == "Person":  # "COO Conan" -> "Conan": the title is a role, read by the role rules
+            while start < end - 1 and (doc[start].lower_ in self.role_words or doc[start].lower_ in ("and", ",")):
+                start += 1
         # extend over a suffix word the model left out ("Fever Point" + "Association")
         while end < len(doc) and doc[end].text in self.suffix and doc[end].is_title and cls != "Person":
             end += 1
@@ -201,6 +261,8 @@ class EntityTyper:
             return True
         if len(span) > 10:
             return True
+        if len(span) == 1 and span[0].pos_ in ("NOUN", "ADJ", "VERB", "ADV") and not span[0].is_upper:
+            return True  # a capitalised common word at a sentence start: "Challenges"
         return False
 
     def _cue_class(self, doc: Doc, start: int, end: int, cls: str) -> tuple[str, str]:
@@ -230,6 +292,12 @@ class EntityTyper:
                 cls = self.descriptor.get(prev.lower_) or self.descriptor.get(prev.lemma_.lower())
                 if cls:
                     return cls
+        if root.dep_ in ("compound", "nmod") and root.head.i >= end and root.head.pos_ == "NOUN":
+            head = root.head
+            cls = self.descriptor.get(head.lower_) or self.descriptor.get(head.lemma_.lower())
+            if cls:
+                owned = any(c.dep_ == "poss" for c in head.children)
+                return "Product" if owned and cls in ("Platform", "Company") else cls
         for child in root.children:
             if child.dep_ == "appos" and child.pos_ == "NOUN":
                 cls = self.descriptor.get(child.lower_) or self.descriptor.get(child.lemma_.lower())

@@ -99,11 +99,16 @@ def percent_values(sent: Span) -> list[tuple[Decimal, object]]:
     return out
 
 
-def _keyword_type(window: str) -> str | None:
+MONEY_TYPES = ("valuation", "revenue", "netProfit", "gmv", "investment", "fine", "sales")
+
+
+def _keyword_type(window: str, allowed=None) -> str | None:
     """The metric type whose keyword stands closest before the figure (ties: longest keyword)."""
     lex = _lex()["metric_keywords"]
     best = None
     for mtype, words in lex.items():
+        if allowed is not None and mtype not in allowed:
+            continue
         for w in words:
             for m in re.finditer(r"(?<![\w])" + re.escape(w) + r"(?![\w])", window):
                 dist = len(window) - m.end()
@@ -127,10 +132,8 @@ def extract_figures(doc: Doc, pi: int, ctx: ArticleContext) -> list[Figure]:
         for value, cur, s, e in parse_money(text):
             used.append((s, e))
             pre, post = _window(text, s, e)
-            mtype = _keyword_type(pre) or _after_type(post)
-            if mtype is None or mtype in ("users", "merchants", "marketShare", "growth"):
-                mtype = "investment" if re.search(r"\b(invest|put|inject|pour|fund)", pre) else (mtype if mtype in ("growth",) else None)
-            if mtype is None:
+            mtype = _keyword_type(pre, MONEY_TYPES) or _after_type(post)
+            if mtype is None or mtype not in MONEY_TYPES:
                 continue
             if mtype == "netProfit" and re.search(r"\b(loss|losses)\b", pre[-25:] + post[:10]):
                 value = -value
@@ -199,7 +202,7 @@ def extract_figures(doc: Doc, pi: int, ctx: ArticleContext) -> list[Figure]:
 def _after_type(post: str) -> str | None:
     m = re.match(r"\s*(?:in|of)\s+([a-z\- ]{3,30})", post)
     if m:
-        return _keyword_type(m.group(1) + " ")
+        return _keyword_type(m.group(1) + " ", MONEY_TYPES)
     return None
 
 

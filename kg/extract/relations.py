@@ -49,6 +49,7 @@ class ArticleContext:
     article: Article
     topic: tuple | None  # (passage, EntMention, doc) of the article's main organisation
     topic_gov: tuple | None
+    orgs: list
     lex: dict
     roles: dict
     confidences: dict
@@ -77,7 +78,8 @@ class ArticleContext:
                     counts[key] += 2
         topic = first[counts.most_common(1)[0][0]] if counts else None
         topic_gov = first[gov_counts.most_common(1)[0][0]] if gov_counts else None
-        return cls(article=article, topic=topic, topic_gov=topic_gov, lex=ref.lexicon("relations"),
+        orgs = [first[k] for k in counts]
+        return cls(article=article, topic=topic, topic_gov=topic_gov, orgs=orgs, lex=ref.lexicon("relations"),
                    roles=ref.lexicon("roles"), confidences=ref.lexicon("rules"))
 
     def mention(self, m: EntMention, pi: int, doc: Doc) -> Mention:
@@ -144,6 +146,10 @@ class SentenceReader:
             return out
         low = tok.lower_
         if tok.pos_ in ("NOUN", "PROPN"):
+            for c in tok.children:
+                if c.dep_ in ("compound", "nmod", "amod") and c.i < tok.i and (e := self.ent_at(c)) is not None \
+                        and e.end >= tok.i - 1:
+                    return [e]
             # "competitors like Douyin and Kuaishou", "platforms such as Taobao"
             for c in tok.children:
                 if c.dep_ == "prep" and c.lower_ in LIST_PREPS:
@@ -263,6 +269,11 @@ class SentenceReader:
             if c.dep_ == "compound" and (e := self.ent_at(c)) is not None:
                 return [e]
         by = [e for e, _ in self.prep_objects(noun, {"by"})]
+        for c in noun.children:  # "the introduction of the Tuike model by WeChat"
+            if c.dep_ == "prep" and c.lower_ == "of":
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        by += [e for e, _ in self.prep_objects(p, {"by"})]
         if by:
             return by
         h = noun

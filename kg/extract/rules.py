@@ -68,6 +68,9 @@ def verb_frames(r: SentenceReader) -> None:
         if passive:
             subjects = r.agents(v)
             objs = [(e, None, None) for e in r.passive_subjects(v)] + r.objects(v)
+            if not subjects and lem in lex["launched"]["verbs"]:
+                _launched_by_name(r, v, objs)
+                continue
         else:
             subjects = active_s
             objs = r.objects(v)
@@ -146,6 +149,20 @@ def _verb_pair(r, v, lem, prt, s, o, prep, passive):
         r.emit(o, "appliesTo", s, "law-verb", v)
 
 
+def _launched_by_name(r: SentenceReader, v, objs) -> None:
+    """'TikTok Shop, launched in 2021, ...': with no agent stated, the organisation of the
+    article whose name the product's name starts with ('TikTok' -> 'TikTok Shop')."""
+    for o, prep, _ in objs:
+        if prep is not None:
+            continue
+        oname = o.m.name if hasattr(o, "m") else o.name
+        for pi, m, doc in r.ctx.orgs:
+            if m.name != oname and oname.startswith(m.name + " ") and coarse(m) == "ORG":
+                from kg.extract.relations import _Foreign
+                r.emit(_Foreign(m, pi, doc), "launched", o, "launched-name-prefix", v, _date_q(r))
+                break
+
+
 def joint_agents(r: SentenceReader) -> None:
     """'co-developed by A and B': A and B are partners and both launched the subject."""
     joint = set(r.lex["partnerOf"]["joint_agent_verbs"])
@@ -153,7 +170,9 @@ def joint_agents(r: SentenceReader) -> None:
         text = v.lower_
         joined = text
         if v.i > r.sent.start and r.doc[v.i - 1].lower_ in ("co", "jointly"):
-            joined = r.doc[v.i - 1].lower_ + "-" + _lemma(v)
+            joined = r.doc[v.i - 1].lower_ + ("-" if r.doc[v.i - 1].lower_ == "co" else " ") + _lemma(v)
+        elif v.i > r.sent.start + 1 and r.doc[v.i - 1].text == "-" and r.doc[v.i - 2].lower_ == "co":
+            joined = "co-" + _lemma(v)
         if not (any(text.startswith(j.split("-")[0] + "-") for j in joint if "-" in j) or joined in joint
                 or _lemma(v) in joint or (text.startswith("co-") and v.tag_ == "VBN")):
             continue
@@ -405,7 +424,8 @@ def places(r: SentenceReader) -> None:
                     break
     for n in r.sent:
         lem = _lemma(n)
-        if n.pos_ == "NOUN" and (lem in O["nouns"] or n.lower_ in O["nouns"]):
+        if n.pos_ == "NOUN" and (lem in O["nouns"] or n.lower_ in O["nouns"] or any(
+                c.dep_ == "compound" and c.lower_ in O["nouns"] for c in n.children)):
             locs = [e for e, pp in r.prep_objects(n, {"in", "across", "throughout"}) if coarse(e) == "PLACE"]
             if not locs:
                 continue
@@ -425,6 +445,29 @@ def places(r: SentenceReader) -> None:
             for s in subj:
                 for l in locs:
                     r.emit(s, "operatesIn", l, "based-in", n)
+    # "X achieved $2.5 billion in Indonesia", "X gained users in Indonesia"
+    for v in r.sent:
+        if v.pos_ != "VERB":
+            continue
+        locs = [e for e, pp in r.prep_objects(v, {"in", "across", "throughout"}) if coarse(e) == "PLACE"]
+        if locs:
+            for s in r.subjects(v):
+                if coarse(s) == "ORG":
+                    for l in locs:
+                        r.emit(s, "operatesIn", l, "verb-in-place", v)
+    # "holding 35% of Indonesia's e-commerce market": a place's market, sector or industry
+    for n in r.sent:
+        if n.pos_ == "NOUN" and n.lemma_.lower() in ("market", "sector", "industry", "e-commerce"):
+            locs = [e for e in (r.ent_at(c) for c in n.children if c.dep_ == "poss") if e is not None and coarse(e) == "PLACE"]
+            if not locs:
+                continue
+            h = n
+            while h.head.i != h.i and h.pos_ not in ("VERB", "AUX"):
+                h = h.head
+            for s in (r.subjects(h) if h.pos_ in ("VERB", "AUX") else []):
+                if coarse(s) == "ORG":
+                    for l in locs:
+                        r.emit(s, "operatesIn", l, "place-market", n)
     # sentence-initial "In Indonesia, X ..."
     root = r.sent.root
     for c in root.children:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib import URIRef
 
@@ -24,7 +24,19 @@ _CORP_SUFFIX = re.compile(
 # Specificity of classes within a coarse type: a more specific class wins a vote tie.
 _SPECIFIC = {"Organization": 0, "Company": 1, "Platform": 2, "MediaOutlet": 2, "Association": 2,
              "Place": 0, "Region": 1, "Country": 2, "City": 2}
-_ORIGIN_WEIGHT = {"reference": 100, "cue": 3, "title": 1, "model": 1}
+_ORIGIN_WEIGHT = {"reference": 100, "cue": 3, "quoted": 2, "title": 1, "model": 1}
+
+
+def vote_classes(extractions: list[ArticleExtraction]) -> dict[str, str]:
+    """One class per name the model or a weak cue typed: the statistical model often calls the
+    same Chinese or Indonesian name a person here and a place there; the weighted majority over
+    the whole corpus wins (reference-data mentions are never re-typed)."""
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for ex in extractions:
+        for m in ex.mentions:
+            if not m.ref:
+                votes[norm(m.name)][m.cls] += _ORIGIN_WEIGHT.get(m.origin, 1)
+    return {k: max(v.items(), key=lambda kv: (kv[1], _SPECIFIC.get(kv[0], 1), kv[0]))[0] for k, v in votes.items()}
 
 
 def norm(name: str) -> str:
@@ -79,6 +91,28 @@ class Resolution:
         return self.entities[self.mention_entity[(article_id, mention)]]
 
 
+def _retype(ex: ArticleExtraction, voted: dict[str, str]) -> ArticleExtraction:
+    def fix(m: Mention) -> Mention:
+        if m.ref or m.origin == "cue":
+            return m
+        cls = voted.get(norm(m.name), m.cls)
+        return m if cls == m.cls else replace(m, cls=cls)
+
+    cache: dict[Mention, Mention] = {}
+
+    def f(m: Mention) -> Mention:
+        if m not in cache:
+            cache[m] = fix(m)
+        return cache[m]
+
+    return ArticleExtraction(
+        article=ex.article,
+        mentions=[f(m) for m in ex.mentions],
+        facts=[replace(x, subject=f(x.subject), object=f(x.object)) for x in ex.facts],
+        figures=[replace(x, entity=f(x.entity)) for x in ex.figures],
+    )
+
+
 def resolve(extractions: list[ArticleExtraction], reference: ReferenceData) -> Resolution:
     entities: dict[str, Entity] = {}
     index: dict[tuple[str, str], str] = {}  # (coarse, match key) -> entity id
@@ -89,6 +123,9 @@ def resolve(extractions: list[ArticleExtraction], reference: ReferenceData) -> R
         if eid not in entities:
             entities[eid] = Entity(key=key, coarse=coarse)
         return entities[eid]
+
+    voted = vote_classes(extractions)
+    extractions = [_retype(ex, voted) for ex in extractions]
 
     # Pass 1: reference-data mentions fix the identity of every alias they carry.
     for ref in reference.entities.values():
