@@ -26,10 +26,14 @@ def test_export_formats_roundtrip(which, request, tmp_path):
         assert "rapper:ttl" in ran and "rapper:nt" in ran
 
 
-@pytest.mark.skipif(RAPPER is None, reason="rapper (Debian raptor2-utils) not installed")
-@pytest.mark.parametrize("fmt", ["ttl", "nt"])
-def test_export_rapper_available(fmt):
-    assert RAPPER
+@pytest.mark.parametrize("tool", ["rapper"])
+def test_export_rapper_available_in_ci(tool):
+    # the round-trips skip raptor when it is missing; CI (.ci/run installs raptor2-utils) must not
+    import os
+
+    if os.environ.get("CI", "").lower() not in ("1", "true", "yes"):
+        pytest.skip("outside CI rapper is optional")
+    assert RAPPER, "rapper missing: apt-get install raptor2-utils"
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
