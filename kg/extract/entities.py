@@ -13,6 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.extract.reference import ReferenceData, load_reference
+from kg.rdf.namespace import CLASS_COARSE
 
 MODEL_LABELS = {
     "ORG": "Organization", "PERSON": "Person", "GPE": "Place", "LOC": "Region", "PRODUCT": "Product",
@@ -20,6 +21,7 @@ MODEL_LABELS = {
 }
 _STRIP_LEAD = {"the", "a", "an", "its", "their", "his", "her", "our", "this", "that", "these", "those"}
 _QUOTES = set("\"'“”‘’「」《》`")
+_MONEY_WORDS = {"billion", "million", "trillion", "thousand", "yuan", "dollar", "dollars", "rmb", "usd", "euro", "euros"}
 _QUOTED = re.compile(r"[\"“「《]([^\"”」》\n]{2,60})[\"”」》]")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&.\-]{1,11}$")
 
@@ -72,8 +74,9 @@ def cue_patterns(ref: ReferenceData) -> list[dict]:
     # "Trade Ministry Regulation No. 31 of 2023", "Decree No. 13/2023/ND-CP", "Official Dispatch 8598/BCT-TMDT"
     for head in ("Regulation", "Decree", "Dispatch", "Circular", "Decision", "Directive", "Resolution", "Notice", "Law", "Order"):
         num = {"TEXT": {"REGEX": r"^\d[\w/\-.]*$"}}
+        tail = [{"TEXT": {"REGEX": r"^[-/]$"}, "OP": "?"}, {"TEXT": {"REGEX": r"^[A-Z0-9]{2,}$"}, "OP": "?"}]
         pats.append({"label": "Law", "id": "cue", "pattern": [title, {"OP": "*", **titleish}, {"TEXT": head},
-                     {"LOWER": {"IN": ["no", "no."]}, "OP": "?"}, {"TEXT": ".", "OP": "?"}, num,
+                     {"LOWER": {"IN": ["no", "no."]}, "OP": "?"}, {"TEXT": ".", "OP": "?"}, num, *tail,
                      {"LOWER": "of", "OP": "?"}, {"SHAPE": "dddd", "OP": "?"}]})
         pats.append({"label": "Law", "id": "cue", "pattern": [{"TEXT": head},
                      {"LOWER": {"IN": ["no", "no."]}}, {"TEXT": ".", "OP": "?"}, num,
@@ -95,6 +98,12 @@ def cue_patterns(ref: ReferenceData) -> list[dict]:
     # "<Capitalised words> Bureau / Association / Commission / ..."
     for suffix, cls in cues["suffix"].items():
         if cls in ("GovernmentBody", "Association") and suffix[0].isupper():
+            inner = {"TEXT": {"REGEX": r"^([A-Z][\w]*|and|of|&)$"}, "OP": "*"}
+            pats.append({"label": cls, "id": "cue", "pattern": [title, inner, {"TEXT": suffix}]})
+            # "E-commerce and Digital Economy Agency"
+            pats.append({"label": cls, "id": "cue", "pattern": [title, {"TEXT": "-"}, {"IS_LOWER": True}, inner,
+                                                                {"TEXT": suffix}]})
+        elif cls == "Company" and suffix[0].isupper() and suffix not in ("Global", "Technology", "Technologies", "Entertainment", "Partners", "Capital", "Bank", "Fund", "Securities"):
             pats.append({"label": cls, "id": "cue", "pattern": [{"IS_TITLE": True, "OP": "+"}, {"TEXT": suffix}]})
     return pats
 
@@ -108,6 +117,24 @@ def make_entity_ruler(nlp: Language, name: str, ontology_dir: str | None):
     ruler = EntityRuler(nlp, name=name, overwrite_ents=True)
     ruler.add_patterns(reference_patterns(nlp, ref) + cue_patterns(ref))
     return ruler
+
+
+@Language.factory("kg_cue_filter")
+def make_cue_filter(nlp: Language, name: str):
+    """Before the statistical NER: drop a suffix-cue name that is only the tail of a longer
+    coordinated name ('... Media and [Entertainment Group]'), so the model can read it whole."""
+
+    def cue_filter(doc: Doc) -> Doc:
+        keep = []
+        for e in doc.ents:
+            if e.ent_id_ == "cue" and e.start >= 2 and doc[e.start - 1].lower_ in ("and", "&") \
+                    and doc[e.start - 2].is_title and doc[e.start - 2].ent_type_ == "":
+                continue
+            keep.append(e)
+        doc.ents = keep
+        return doc
+
+    return cue_filter
 
 
 @Language.factory("kg_entities", default_config={"ontology_dir": None})
@@ -128,6 +155,10 @@ class EntityTyper:
         self.gov_nouns = set(cues["government_nouns"])
         roles = ref.lexicon("roles")
         self.role_words = {t for t in roles["titles"]}
+        self.alias_ref = {}
+        for e in ref.entities.values():
+            for n in (e.name, *e.aliases_en):
+                self.alias_ref.setdefault(n if e.case_sensitive else n.casefold(), e)
 
     def __call__(self, doc: Doc) -> Doc:
         out: list[EntMention] = []
@@ -136,6 +167,8 @@ class EntityTyper:
             if m is not None:
                 out.append(m)
         out = self._described(doc, out)
+        out = self._called(doc, out)
+        out = self._listed(doc, out)
         out = self._quoted(doc, out)
         out = self._acronyms(doc, out)
         doc._.kg_ents = sorted(out, key=lambda m: m.start)
@@ -159,6 +192,13 @@ class EntityTyper:
             end = tok.i
             if any(not (doc[i].pos_ == "PROPN" and doc[i].is_title) for i in range(start, end)):
                 continue
+            if any(doc[i].lower_ in _MONEY_WORDS for i in range(start, end)):
+                continue
+            # "its JD Takeaway service": a reference name right before belongs to the sub-brand
+            left = [m for m in ments if m.end == start and m.origin == "reference"]
+            if left and cls in ("Platform", "Product", "Company"):
+                start = left[0].start
+                ments = [m for m in ments if m is not left[0]]
             text = doc[start:end].text
             if text in self.not_entities or text.lower() in self.role_words:
                 continue
@@ -166,6 +206,57 @@ class EntityTyper:
             final = "Product" if owned and cls in ("Platform", "Company") else cls
             ments.append(EntMention(start, end, final, origin="cue", name=text))
             taken.update(range(start, end))
+        return ments
+
+    def _listed(self, doc: Doc, ments: list[EntMention]) -> list[EntMention]:
+        """Names the model skipped but the text frames: 'Kolors, an image model ...' (a proper noun
+        before a descriptive apposition), 'wholesale site 1688' (a number named by a descriptor),
+        'Temu, Shein and 1688' (a conjunct of named organisations)."""
+        taken = {i for m in ments for i in range(m.start, m.end)}
+        for tok in doc:
+            if tok.i in taken or not (tok.pos_ == "PROPN" or (tok.like_num and len(tok.text) >= 3 and tok.text.isdigit())):
+                continue
+            if tok.is_sent_start or tok.lower_ in self.role_words or tok.ent_type_ in ("DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"):
+                continue
+            cls = None
+            if tok.pos_ == "PROPN" and tok.is_title and (tok.i + 1 >= len(doc) or doc[tok.i + 1].pos_ != "PROPN"):
+                cls = self._surface_appos(doc, tok.i + 1)
+            if cls is None and tok.i > 0 and doc[tok.i - 1].pos_ == "NOUN" and (tok.is_title or tok.text.isdigit()):
+                d = self.descriptor.get(doc[tok.i - 1].lower_)
+                if d in ("Platform", "Company") and (tok.i + 1 >= len(doc) or doc[tok.i + 1].text not in ("%", "percent")):
+                    cls = d
+            if cls is None and tok.dep_ == "conj":
+                head = next((m for m in ments if m.start <= tok.head.i < m.end), None)
+                if head is not None and CLASS_COARSE.get(head.cls) == "ORG" and (tok.like_num or tok.is_title):
+                    cls = head.cls
+            if cls is None or cls in ("Person", "City", "Country", "Region", "Law"):
+                continue
+            if tok.text in self.not_entities:
+                continue
+            ments.append(EntMention(tok.i, tok.i + 1, cls, origin="cue", name=tok.text))
+            taken.add(tok.i)
+        return ments
+
+    def _called(self, doc: Doc, ments: list[EntMention]) -> list[EntMention]:
+        """'a service called Douyin Takeaway': the Title-Case run after called/named/dubbed."""
+        for tok in doc:
+            if tok.lower_ not in ("called", "named", "dubbed", "branded") or tok.i < 1 or tok.i + 1 >= len(doc):
+                continue
+            j = tok.i + 1
+            while j < len(doc) and (doc[j].is_title or doc[j].is_upper) and doc[j].is_alpha and j - tok.i <= 5:
+                j += 1
+            if j - tok.i < 2:
+                continue
+            start, end = tok.i + 1, j
+            if any(x.origin == "reference" and x.start == start and x.end == end for x in ments):
+                continue
+            if end - start == 1 and any(x.start == start for x in ments):
+                continue
+            cls = self._descriptor(doc, start, end)
+            if cls is None:
+                continue
+            ments = [x for x in ments if not (x.start < end and start < x.end)]
+            ments.append(EntMention(start, end, cls, origin="cue", name=doc[start:end].text))
         return ments
 
     def _quoted(self, doc: Doc, ments: list[EntMention]) -> list[EntMention]:
@@ -203,7 +294,11 @@ class EntityTyper:
             start, end = self._trim(doc, ent.start, ent.end)
             if start >= end:
                 return None
-            return EntMention(start, end, ent.label_, origin="cue", name=doc[start:end].text)
+            text = doc[start:end].text
+            known = self.alias_ref.get(text) or self.alias_ref.get(text.casefold())
+            if known is not None:
+                return EntMention(start, end, known.cls, ref=known.id, origin="reference", name=text)
+            return EntMention(start, end, ent.label_, origin="cue", name=text)
         label = ent.label_
         start, end = self._trim(doc, ent.start, ent.end)
         if start >= end:
@@ -268,8 +363,17 @@ class EntityTyper:
     def _cue_class(self, doc: Doc, start: int, end: int, cls: str) -> tuple[str, str]:
         span = doc[start:end]
         words = span.text.split()
+        root = span.root
         if cls == "Person":
+            if root.dep_ in ("compound", "nmod", "amod") and root.head.pos_ == "NOUN" and root.head.i >= end:
+                desc = self._descriptor(doc, start, end)
+                return (desc or "Product"), "cue"  # "a Store Delivery mini-program entry"
+            desc = self._descriptor(doc, start, end)
+            if desc is not None and desc not in ("Person",) and start > 0 and doc[start - 1].pos_ == "NOUN":
+                return desc, "cue"  # "advocacy group Stop Uyghur Genocide"
             return cls, "model"
+        if self._role_cue(doc, start, end):
+            return "Person", "cue"
         last = words[-1]
         if last in self.suffix and len(words) > 1:
             return self.suffix[last], "cue"
@@ -280,6 +384,45 @@ class EntityTyper:
         if desc is not None:
             return desc, "cue"
         return cls, "model"
+
+    def _role_cue(self, doc: Doc, start: int, end: int) -> bool:
+        """A name the model typed as an organisation or place but the text gives a role:
+        'X becomes CEO of', 'X takes the top job at', 'X, chief executive of Y'."""
+        root = doc[start:end].root
+        if root.dep_ == "nsubj" and root.head.pos_ in ("VERB", "AUX") and root.head.lemma_ in (
+                "become", "serve", "take", "remain", "join", "step", "say", "tell", "add", "highlight", "caution"):
+            for t in root.head.subtree:
+                if t.i >= end and (t.lower_ in self.role_words or t.lower_ in ("job", "helm")) and t.dep_ in ("attr", "dobj", "pobj", "oprd"):
+                    return True
+        if end + 2 < len(doc) and doc[end].text == ",":
+            nxt = doc[end + 1: min(end + 5, len(doc))]
+            if any(t.lower_ in self.role_words and t.lower_ not in self.descriptor for t in nxt[:3]) \
+                    and any(t.lower_ in ("of", "at") for t in nxt):
+                return True
+        return False
+
+    def _surface_appos(self, doc: Doc, end: int) -> str | None:
+        """', the video generation model ...' right after a name, when the parser did not attach
+        the apposition to it: the last noun of the run after the comma is the descriptor."""
+        if end >= len(doc) or doc[end].text != ",":
+            return None
+        i = end + 1
+        if i < len(doc) and doc[i].pos_ == "DET":
+            i += 1
+        last_noun = None
+        for j in range(i, min(i + 7, len(doc))):
+            t = doc[j]
+            if t.pos_ == "NOUN":
+                last_noun = t
+            elif t.pos_ in ("ADJ", "PART", "PROPN", "NUM") or t.text in ("-", "'s", "’s"):
+                if t.pos_ == "PROPN" and last_noun is not None:
+                    break
+                continue
+            else:
+                break
+        if last_noun is None:
+            return None
+        return self.descriptor.get(last_noun.lower_) or self.descriptor.get(last_noun.lemma_.lower())
 
     def _descriptor(self, doc: Doc, start: int, end: int) -> str | None:
         """A describing noun: compound before the name ('platform Tokopedia') or its appositive
@@ -307,7 +450,16 @@ class EntityTyper:
             cls = self.descriptor.get(root.head.lemma_.lower())
             if cls:
                 return cls
-        return None
+        # "a food delivery service called Douyin Takeaway"
+        if start >= 2 and doc[start - 1].lower_ in ("called", "named", "dubbed", "branded"):
+            cls = self.descriptor.get(doc[start - 2].lemma_.lower())
+            if cls:
+                return "Product" if cls in ("Platform", "Company") and self._starts_with_org(doc[start:end].text) else cls
+        return self._surface_appos(doc, end)
+
+    def _starts_with_org(self, name: str) -> bool:
+        words = name.split()
+        return len(words) > 1 and (self.alias_ref.get(words[0]) or self.alias_ref.get(words[0].casefold())) is not None
 
     def _acronyms(self, doc: Doc, ments: list[EntMention]) -> list[EntMention]:
         """'Indonesia competition commission (KPPU)': the bracketed acronym becomes an alias,

@@ -48,6 +48,7 @@ def load_pipeline(model: str | None = None, ontology_dir: str | None = None):
                          f"English pipeline such as en_core_web_sm")
     cfg = {"ontology_dir": ontology_dir}
     nlp.add_pipe("kg_entity_ruler", before="ner", config=cfg)
+    nlp.add_pipe("kg_cue_filter", before="ner")
     nlp.add_pipe("kg_entities", after="ner", config=cfg)
     return nlp
 

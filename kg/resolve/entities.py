@@ -93,7 +93,7 @@ class Resolution:
 
 def _retype(ex: ArticleExtraction, voted: dict[str, str]) -> ArticleExtraction:
     def fix(m: Mention) -> Mention:
-        if m.ref or m.origin == "cue":
+        if m.ref:
             return m
         cls = voted.get(norm(m.name), m.cls)
         return m if cls == m.cls else replace(m, cls=cls)
