@@ -90,6 +90,38 @@ def title_mentions(article: Article, nlp) -> list[Mention]:
     return sorted(out, key=lambda m: m.start)
 
 
+def _read_chinese_title(ex: ArticleExtraction, nlp) -> None:
+    """Names and facts of a Chinese headline (see :mod:`kg.extract.zh_titles`)."""
+    from kg.extract.types import Evidence, Fact
+    from kg.extract.zh_titles import read_title
+
+    title = ex.article.title
+    confidences = nlp.get_pipe("kg_entities").ref.lexicon("rules")
+    made: dict[int, Mention] = {}
+    for n in read_title(title):
+        overlapping = [m for m in ex.mentions if m.passage == -1 and m.start < n.end and n.start < m.end]
+        if any(m.end - m.start >= n.end - n.start for m in overlapping):
+            if n.cls == "Organization" and not n.role:
+                continue
+        ex.mentions[:] = [m for m in ex.mentions if m not in overlapping]
+        made[id(n)] = Mention(name=n.text, cls=n.cls, passage=-1, start=n.start, end=n.end, origin="cue")
+        ex.mentions.append(made[id(n)])
+    ev = Evidence(passage=-1, start=0, end=len(title), text=title)
+    conf = float(confidences.get("zh-title", confidences.get("_default", 0.6)))
+    names = read_title(title)
+    by_span = {(m.start, m.end): m for m in ex.mentions if m.passage == -1}
+    for n in names:
+        me = by_span.get((n.start, n.end))
+        if me is None:
+            continue
+        if n.parent is not None and (p := by_span.get((n.parent.start, n.parent.end))) is not None:
+            ex.facts.append(Fact(subject=me, predicate="subsidiaryOf", object=p, evidence=ev, rule="zh-title",
+                                 confidence=conf))
+        if n.employer is not None and (e := by_span.get((n.employer.start, n.employer.end))) is not None:
+            ex.facts.append(Fact(subject=me, predicate="worksFor", object=e, evidence=ev, rule="zh-title",
+                                 confidence=conf, qualifiers={"role": n.role}))
+
+
 def _word_find(hay: str, needle: str) -> int:
     import re
 
@@ -113,6 +145,8 @@ def extract_articles(nlp, articles: list[Article], progress=None) -> list[Articl
     for ai, article in enumerate(articles):
         ex = ArticleExtraction(article=article)
         ex.mentions.extend(title_mentions(article, nlp))
+        if has_cjk(article.title):
+            _read_chinese_title(ex, nlp)
         if article.title and not has_cjk(article.title):
             tdoc = nlp(article.title)
             known = {(m.start, m.end) for m in ex.mentions}
