@@ -74,7 +74,7 @@ def cue_patterns(ref: ReferenceData) -> list[dict]:
     # "Trade Ministry Regulation No. 31 of 2023", "Decree No. 13/2023/ND-CP", "Official Dispatch 8598/BCT-TMDT"
     for head in ("Regulation", "Decree", "Dispatch", "Circular", "Decision", "Directive", "Resolution", "Notice", "Law", "Order"):
         num = {"TEXT": {"REGEX": r"^\d[\w/\-.]*$"}}
-        tail = [{"TEXT": {"REGEX": r"^[-/]$"}, "OP": "?"}, {"TEXT": {"REGEX": r"^[A-Z0-9]{2,}$"}, "OP": "?"}]
+        tail = [{"TEXT": {"REGEX": r"^[-/]$"}, "OP": "?"}, {"TEXT": {"REGEX": r"^[A-Z0-9]{2,}$"}, "OP": "?"}] * 2
         pats.append({"label": "Law", "id": "cue", "pattern": [title, {"OP": "*", **titleish}, {"TEXT": head},
                      {"LOWER": {"IN": ["no", "no."]}, "OP": "?"}, {"TEXT": ".", "OP": "?"}, num, *tail,
                      {"LOWER": "of", "OP": "?"}, {"SHAPE": "dddd", "OP": "?"}]})
@@ -216,10 +216,11 @@ class EntityTyper:
         for tok in doc:
             if tok.i in taken or not (tok.pos_ == "PROPN" or (tok.like_num and len(tok.text) >= 3 and tok.text.isdigit())):
                 continue
-            if tok.is_sent_start or tok.lower_ in self.role_words or tok.ent_type_ in ("DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"):
+            if tok.is_sent_start or tok.lower_ in self.role_words:
                 continue
+            dated = tok.ent_type_ in ("DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL")
             cls = None
-            if tok.pos_ == "PROPN" and tok.is_title and (tok.i + 1 >= len(doc) or doc[tok.i + 1].pos_ != "PROPN"):
+            if tok.pos_ == "PROPN" and not dated and tok.is_title and (tok.i + 1 >= len(doc) or doc[tok.i + 1].pos_ != "PROPN"):
                 cls = self._surface_appos(doc, tok.i + 1)
             if cls is None and tok.i > 0 and doc[tok.i - 1].pos_ == "NOUN" and (tok.is_title or tok.text.isdigit()):
                 d = self.descriptor.get(doc[tok.i - 1].lower_)

@@ -147,9 +147,16 @@ class SentenceReader:
         low = tok.lower_
         if tok.pos_ in ("NOUN", "PROPN"):
             for c in tok.children:
-                if c.dep_ in ("compound", "nmod", "amod") and c.i < tok.i and (e := self.ent_at(c)) is not None \
-                        and e.end >= tok.i - 1:
-                    return [e]
+                if c.dep_ in ("compound", "nmod", "amod") and c.i < tok.i:
+                    if (e := self.ent_at(c)) is not None and e.end >= tok.i - 1:
+                        return [e]
+                    for cc in c.children:
+                        if cc.dep_ in ("compound", "nmod") and (e := self.ent_at(cc)) is not None and e.end >= c.i - 1:
+                            return [e]
+                if c.dep_ == "acl" and c.lemma_.lower() in ("call", "name", "dub", "brand"):
+                    for cc in c.children:
+                        if cc.dep_ in ("oprd", "attr", "dobj", "xcomp") and (e := self.ent_at(cc)) is not None:
+                            return [e]
             # "competitors like Douyin and Kuaishou", "platforms such as Taobao"
             for c in tok.children:
                 if c.dep_ == "prep" and c.lower_ in LIST_PREPS:
@@ -173,6 +180,13 @@ class SentenceReader:
                 return [a]
         return []
 
+    def _group_plain(self, tok: Token) -> list[EntMention]:
+        m = self.ent_at(tok)
+        if m is None:
+            return []
+        root = m.root(self.doc)
+        return [e for t in [root, *root.conjuncts] if (e := self.ent_at(t)) is not None]
+
     def antecedent(self, tok: Token) -> EntMention | None:
         if tok.lower_ in ("which", "that", "who", "whose"):
             head = tok.head
@@ -182,7 +196,14 @@ class SentenceReader:
                 e = self.ent_at(head.head)
                 if e is not None:
                     return e
-        cands = [m for m in self.ents if m.end <= tok.i and coarse(m) in ("ORG", "GOV")]
+        gov = tok.head
+        for _ in range(4):
+            if gov.pos_ in ("VERB", "AUX") or gov.head.i == gov.i:
+                break
+            gov = gov.head
+        own_subjects = [m for c in gov.children if c.dep_ in ("nsubj", "nsubjpass") for m in self._group_plain(c)] \
+            if gov.pos_ in ("VERB", "AUX") and tok.lower_ in ("its", "their") else []
+        cands = [m for m in self.ents if m.end <= tok.i and coarse(m) in ("ORG", "GOV") and m not in own_subjects]
         subj = [m for m in cands if m.root(self.doc).dep_ in ("nsubj", "nsubjpass")]
         if subj:
             return subj[-1]
@@ -235,13 +256,14 @@ class SentenceReader:
 
         def walk(tok: Token, prep: str | None, d: int):
             for c in tok.children:
-                if c.dep_ in ("dobj", "attr", "oprd", "dative", "pobj", "acomp"):
+                if c.dep_ in ("dobj", "attr", "oprd", "dative", "pobj", "acomp") or (
+                        c.dep_ == "appos" and tok.i != verb.i and self.ent_at(c) is not None):
                     for e in self.group(c):
                         out.append((e, prep, c))
                     if d > 0 and self.ent_at(c) is None:
                         walk(c, prep, d - 1)
                 elif c.dep_ == "prep" and d > 0:
-                    walk(c, c.lower_ if prep is None or tok.pos_ == "NOUN" else prep, d - 1)
+                    walk(c, c.lower_ if prep is None or tok.pos_ in ("NOUN", "ADP") else prep, d - 1)
                 elif c.dep_ == "prt" and d > 0:
                     continue
         walk(verb, None, depth)
@@ -302,7 +324,7 @@ class SentenceReader:
         chain = [trigger]
         t = trigger
         while t.head.i != t.i and t.head.i >= self.sent.start and len(chain) < 8:
-            if t.dep_ in ("relcl", "acl", "appos") and t.i != trigger.i:
+            if t.dep_ in ("relcl", "acl", "appos", "conj"):
                 break
             t = t.head
             chain.append(t)

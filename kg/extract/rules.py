@@ -113,6 +113,8 @@ def _verb_pair(r, v, lem, prt, s, o, prep, passive):
             r.emit(s, "acquiredStakeIn", o, "stake-verb", v, _money_and_stake(r))
             return
     S = lex["subsidiaryOf"]
+    if lem in S["owner_verbs"] and o is s:
+        return
     if lem in S["owner_verbs"] and prep is None and not passive and co == "ORG" and lem != "acquire":
         r.emit(o, "subsidiaryOf", s, "owner-verb", v)
         return
@@ -124,6 +126,11 @@ def _verb_pair(r, v, lem, prt, s, o, prep, passive):
         r.emit(s, "regulates", o, "regulate-verb", v)
         return
     I = lex["issued"]
+    if cs == "PERSON" and co == "LAW" and lem in I["verbs"] and r.ctx.topic_gov is not None:
+        from kg.extract.relations import _Foreign
+        pi, g, doc = r.ctx.topic_gov
+        r.emit(_Foreign(g, pi, doc), "issued", o, "issue-by-official", v, _date_q(r))
+        return
     if cs == "GOV" and lem in I["verbs"] and co == "LAW":
         q = _date_q(r)
         r.emit(s, "issued", o, "issue-verb", v, q)
@@ -147,6 +154,36 @@ def _verb_pair(r, v, lem, prt, s, o, prep, passive):
         return
     if cs == "ORG" and co == "LAW" and lem in AP["verbs"]:
         r.emit(o, "appliesTo", s, "law-verb", v)
+
+
+def funding_rounds(r: SentenceReader) -> None:
+    """'A and B led a $500 million funding round', 'backers picked up shares in the deal': the
+    investors took a stake in the company the round or deal is for (its possessor, else the
+    article's main organisation)."""
+    A = r.lex["acquiredStakeIn"]
+    for v in r.sent:
+        if v.pos_ != "VERB" or _lemma(v) not in ("lead", "join", "participate", "pick", "buy", "take", "acquire", "snap"):
+            continue
+        nouns = [c for c in v.children if c.dep_ == "dobj" and _lemma(c) in ("round", "funding", "share", "stake", "raise")]
+        nouns += [p for c in v.children if c.dep_ == "prep" and c.lower_ == "in" for p in c.children
+                  if p.dep_ == "pobj" and _lemma(p) in ("round", "funding", "raise")]
+        if not nouns:
+            continue
+        investors = [s for s in r.subjects(v) if coarse(s) == "ORG"]
+        if not investors:
+            continue
+        targets = [e for n in nouns for e, p in r.prep_objects(n, {"in", "of", "for"}) if coarse(e) == "ORG"]
+        targets += [e for n in nouns for e in _possessors(r, n)]
+        if not targets:
+            deal = [p for c in v.children if c.dep_ == "prep" and c.lower_ == "in" for p in c.children
+                    if p.dep_ == "pobj" and _lemma(p) in ("deal", "round", "sale", "transaction", "company", "startup")]
+            if (deal or any(_lemma(n) in ("round", "funding") for n in nouns)) and r.ctx.topic is not None:
+                from kg.extract.relations import _Foreign
+                pi, m, doc = r.ctx.topic
+                targets = [_Foreign(m, pi, doc)]
+        for i in investors:
+            for t in targets:
+                r.emit(i, "acquiredStakeIn", t, "funding-round", v, _date_q(r))
 
 
 def _launched_by_name(r: SentenceReader, v, objs) -> None:
@@ -256,6 +293,8 @@ def _pair_noun(r: SentenceReader, n, pred: str, rule: str, preps) -> None:
             targets += r.group(c)
     if n.dep_ == "compound" and (e := r.ent_at(n.head)) is not None:
         targets += r.group(n.head)
+    if n.i + 1 < r.sent.end and (e := r.ent_at(r.doc[n.i + 1])) is not None and e.start == n.i + 1 and e not in targets:
+        targets += [x for x in r.group(r.doc[n.i + 1]) if x not in targets] or [e]
     owners = [o for o in r.owner(n) if o not in targets]
     # "X, Y's rival" / "Kuaishou, Douyin's main rival": the apposition's anchor is the other side
     if n.dep_ == "appos" and (anchor := r.ent_at(n.head)) is not None:
@@ -343,7 +382,8 @@ def ownership(r: SentenceReader) -> None:
                     break
         # possessive between organisations: "Sea's Shopee", "Alibaba's AliExpress"
         for c in root.children:
-            if c.dep_ == "poss" and (owner := r.ent_at(c)) is not None:
+            if c.dep_ == "poss" and (owner := r.ent_at(c)) is not None and m.start >= 2 \
+                    and doc[m.start - 1].text in ("'s", "’s") and r.ent_at(doc[m.start - 2]) is owner:
                 if coarse(owner) == "ORG":
                     r.emit(m, "subsidiaryOf", owner, "possessive-org", root)
                 elif coarse(owner) == "PLACE":
@@ -518,4 +558,4 @@ def roles(r: SentenceReader) -> None:
     extract_roles(r)
 
 
-RULES = [verb_frames, joint_agents, nominal_relations, ownership, places, laws, roles]
+RULES = [verb_frames, joint_agents, nominal_relations, ownership, places, laws, roles, funding_rounds]
