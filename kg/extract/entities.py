@@ -155,6 +155,7 @@ class EntityTyper:
         self.gov_nouns = set(cues["government_nouns"])
         roles = ref.lexicon("roles")
         self.role_words = {t for t in roles["titles"]}
+        self.gov_titles = set(roles["government_titles"])
         self.alias_ref = {}
         for e in ref.entities.values():
             for n in (e.name, *e.aliases_en):
@@ -322,6 +323,9 @@ class EntityTyper:
         text = doc[start:end].text
         if self._junk(doc, start, end, cls):
             return None
+        if cls == "Organization" and end + 1 < len(doc) and doc[end].lower_ in self.gov_titles \
+                and doc[end + 1].ent_type_ == "PERSON":
+            return None  # "Industry and Trade Minister X": part of a title, not an organisation
         cue_cls, origin = self._cue_class(doc, start, end, cls)
         return EntMention(start, end, cue_cls, origin=origin, name=text)
 
@@ -397,7 +401,7 @@ class EntityTyper:
                     return True
         if end + 2 < len(doc) and doc[end].text == ",":
             nxt = doc[end + 1: min(end + 5, len(doc))]
-            if any(t.lower_ in self.role_words and t.lower_ not in self.descriptor for t in nxt[:3]) \
+            if any(t.lower_ in self.role_words and t.lower_ not in self.descriptor and t.lower_ != "partner" for t in nxt[:3]) \
                     and any(t.lower_ in ("of", "at") for t in nxt):
                 return True
         return False

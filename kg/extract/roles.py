@@ -23,6 +23,19 @@ def _normalise(role: str, r: SentenceReader) -> str:
     return norm.get(role.lower(), role)
 
 
+_ROLE_PHRASE_DEPS = {"prep", "pobj", "poss", "compound", "nmod", "amod", "case", "det", "cc", "conj", "punct", "npadvmod"}
+
+
+def _phrase(tok) -> list:
+    """The tokens of a role phrase, without relative clauses or appositions hanging off it
+    ('chief executive of X, which houses Y': Y is not the employer)."""
+    out = [tok]
+    for c in tok.children:
+        if c.dep_ in _ROLE_PHRASE_DEPS:
+            out.extend(_phrase(c))
+    return sorted(out, key=lambda t: t.i)
+
+
 def _orgs_of(r: SentenceReader, tokens) -> list:
     out = []
     for t in tokens:
@@ -80,7 +93,9 @@ def extract_roles(r: SentenceReader) -> None:
             zone.pop(0)
         if zone and _has_title(" ".join(t.text for t in zone), titles):
             orgs = _orgs_of(r, zone)
-            role_toks = [t for t in zone if r.ent_at(t) is None and t.text not in ("'s", "’s")]
+            gov_titles = set(r.ctx.roles["government_titles"])
+            orgs = [o for o in orgs if not (o.origin == "model" and o.end < len(doc) and doc[o.end].lower_ in gov_titles)]
+            role_toks = [t for t in zone if (r.ent_at(t) is None or r.ent_at(t) not in orgs) and t.text not in ("'s", "’s")]
             role = _normalise(" ".join(t.text for t in role_toks), r)
             if role:
                 rule = "role-title-org" if orgs else None
@@ -93,7 +108,7 @@ def extract_roles(r: SentenceReader) -> None:
         # 2. apposition after the name: "Margrethe Vestager, executive vice-president of the Commission"
         for c in root.children:
             if c.dep_ == "appos" and c.pos_ in ("NOUN", "PROPN") and r.ent_at(c) is None:
-                sub = [t for t in c.subtree if t.i > root.i]
+                sub = [t for t in _phrase(c) if t.i > root.i]
                 text = " ".join(t.text for t in sub)
                 if not _has_title(text, titles):
                     continue
@@ -130,7 +145,7 @@ def _role_verb(r: SentenceReader, p, v, titles) -> None:
         if c.dep_ == "xcomp":  # "was named chief executive"
             cands += [c] + [pc for pc in c.children if pc.dep_ in ("attr", "oprd", "dobj")]
     for n in cands:
-        sub = list(n.subtree)
+        sub = _phrase(n)
         text = " ".join(t.text for t in sub)
         top = any(ph in text.lower() for ph in r.ctx.roles["top_job_phrases"])
         if not (_has_title(text, titles) or top):
