@@ -122,17 +122,27 @@ def _window(sent_text: str, start: int, end: int, before: int = 70, after: int =
     return sent_text[max(0, start - before):start].lower(), sent_text[end:end + after].lower()
 
 
+def _digits(text: str) -> str:
+    """'one million' -> '1 million' (same length is not kept; offsets are re-found by regex)."""
+    words = _lex()["word_numbers"]
+    return re.sub(r"\b(" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")(?= (?:million|billion|trillion|thousand)\b)",
+                  lambda m: str(words[m.group(1).lower()]).ljust(len(m.group(1))), text, flags=re.I)
+
+
 def extract_figures(doc: Doc, pi: int, ctx: ArticleContext) -> list[Figure]:
     figs: list[Figure] = []
     for sent in doc.sents:
         r = SentenceReader(doc, sent, pi, ctx)
-        text = sent.text
+        text = _digits(sent.text)
+        dates = [(d.start_char - sent.start_char, d.end_char - sent.start_char) for d in doc.ents
+                 if d.label_ in ("DATE", "TIME") and sent.start <= d.start < sent.end]
         used: list[tuple[int, int]] = []
         # money
         for value, cur, s, e in parse_money(text):
             used.append((s, e))
-            pre, post = _window(text, s, e)
-            mtype = _keyword_type(pre, MONEY_TYPES) or _after_type(post)
+            pre, post = _window(text, s, e, before=120)
+            mtype = _keyword_type(post[:14], MONEY_TYPES) if re.match(r"\s*[a-z\-]*\s*(valuation|revenue|sales|gmv|profit|net income|loss|funding|investment|fine|turnover)", post) else None
+            mtype = mtype or _keyword_type(pre, MONEY_TYPES) or _after_type(post)
             if mtype is None or mtype not in MONEY_TYPES:
                 continue
             if mtype == "netProfit" and re.search(r"\b(loss|losses)\b", pre[-25:] + post[:10]):
@@ -155,6 +165,11 @@ def extract_figures(doc: Doc, pi: int, ctx: ArticleContext) -> list[Figure]:
             value = _num(m["num"]) * _scale(m["scale"])
             if value < 1000 and not m["scale"]:
                 continue
+            if any(ds <= m.start("num") < de for ds, de in dates):
+                continue
+            after = text[m.end():m.end() + 12].lower()
+            if any(after.lstrip().startswith(w) for w in lex["threshold_words"]):
+                continue
             used.append((m.start(), m.end()))
             mtype = lex["count_nouns"][m["noun"].lower()]
             _emit(r, figs, sent, m.start(), m.end(), mtype, value, "count", "count-noun")
@@ -162,6 +177,9 @@ def extract_figures(doc: Doc, pi: int, ctx: ArticleContext) -> list[Figure]:
         default_cur = "CNY" if has_cjk(ctx.article.title) else ""
         for m in re.finditer(rf"{_NUM}\s*(?P<scale>trillion|billion|million)\b", text):
             if any(m.start() < e and s < m.end() for s, e in used):
+                continue
+            after = text[m.end():m.end() + 30].lower()
+            if re.match(r"\s*(?:[a-z\-]+\s+){0,3}(mark|threshold)\b", after):
                 continue
             pre, post = _window(text, m.start(), m.end(), 50, 40)
             mtype = _keyword_type(post[:40]) or _keyword_type(pre)
@@ -233,12 +251,32 @@ def _emit(r: SentenceReader, figs: list, sent: Span, s: int, e: int, mtype: str,
                        rule=rule, confidence=r.ctx.conf("figure-" + rule), modality=modality))
 
 
+_METRIC_NOUNS = {"valuation", "revenue", "revenues", "profit", "income", "loss", "investment", "gmv", "volume",
+                 "users", "buyers", "sellers", "merchants", "sales", "turnover", "earnings", "share", "shares",
+                 "funding", "injection", "fine", "value", "customers", "subscribers", "orders", "base", "number"}
+
+
 def _subject_of_figure(r: SentenceReader, sent: Span, s: int):
     doc = r.doc
     tok = doc.char_span(sent.start_char + s, sent.start_char + s + 1, alignment_mode="expand")
     ents = [m for m in r.ents if coarse(m) in ("ORG", "PRODUCT", "GOV")]
     if tok is not None:
         t = tok.root
+        # "a deal that could value GoTo at $7 billion": the valued object
+        for a in [t, *t.ancestors][:5]:
+            if a.pos_ == "VERB" and a.lemma_.lower() in ("value", "price"):
+                objs = [e for e, p, _ in r.objects(a, depth=0) if p is None and coarse(e) in ("ORG", "PRODUCT")]
+                if objs:
+                    return objs[0]
+                for c in a.children:
+                    if c.dep_ == "dobj" and (g := r.group(c)):
+                        return g[0]
+        # the keyword noun's possessor: "Alibaba's total investment in Lazada to $7.7 billion"
+        for k in sent:
+            if k.i < t.i and k.lower_ in _METRIC_NOUNS:
+                for c in k.children:
+                    if c.dep_ == "poss" and (e := r.ent_at(c)) is not None and coarse(e) in ("ORG", "PRODUCT"):
+                        return e
         # possessor of the noun the figure hangs from ("Xiaohongshu's valuation")
         h = t
         for _ in range(6):
@@ -254,6 +292,10 @@ def _subject_of_figure(r: SentenceReader, sent: Span, s: int):
                         for cc in c.subtree:
                             if (e := r.ent_at(cc)) is not None and coarse(e) in ("ORG", "PRODUCT"):
                                 return e
+                        if c.pos_ == "NOUN" and c.lemma_.lower() not in _METRIC_NOUNS and c.lower_ not in _METRIC_NOUNS \
+                                and c.lemma_.lower() not in ("company", "group", "platform", "app", "firm", "business") \
+                                and not any(x.dep_ == "poss" for x in c.children):
+                            return None  # "a clothing brand achieved 5 million in sales": not a named entity
             if h.head.i == h.i:
                 break
             h = h.head
