@@ -156,6 +156,10 @@ class EntityTyper:
         roles = ref.lexicon("roles")
         self.role_words = {t for t in roles["titles"]}
         self.gov_titles = set(roles["government_titles"])
+        self.org_context_nouns = set(cues["org_context_nouns"])
+        self.org_verbs = set(cues["org_verbs"])
+        launch = ref.lexicon("relations")["launched"]["verbs"]
+        self.launch_verbs = set(launch)
         self.alias_ref = {}
         for e in ref.entities.values():
             for n in (e.name, *e.aliases_en):
@@ -215,18 +219,23 @@ class EntityTyper:
         'Temu, Shein and 1688' (a conjunct of named organisations)."""
         taken = {i for m in ments for i in range(m.start, m.end)}
         for tok in doc:
-            if tok.i in taken or not (tok.pos_ == "PROPN" or (tok.like_num and len(tok.text) >= 3 and tok.text.isdigit())):
+            if tok.i in taken or not (tok.pos_ == "PROPN" or (tok.is_upper and tok.is_alpha and len(tok.text) >= 2)
+                                       or (tok.like_num and len(tok.text) >= 3 and tok.text.isdigit())):
                 continue
             if tok.is_sent_start or tok.lower_ in self.role_words:
                 continue
             dated = tok.ent_type_ in ("DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL")
             cls = None
-            if tok.pos_ == "PROPN" and not dated and tok.is_title and (tok.i + 1 >= len(doc) or doc[tok.i + 1].pos_ != "PROPN"):
+            if tok.pos_ == "PROPN" and not dated and tok.text[:1].isupper() and (tok.i + 1 >= len(doc) or doc[tok.i + 1].pos_ != "PROPN"):
                 cls = self._surface_appos(doc, tok.i + 1)
-            if cls is None and tok.i > 0 and doc[tok.i - 1].pos_ == "NOUN" and (tok.is_title or tok.text.isdigit()):
+            if cls is None and tok.i > 0 and doc[tok.i - 1].pos_ == "NOUN" and (tok.text[:1].isupper() or tok.text.isdigit()):
                 d = self.descriptor.get(doc[tok.i - 1].lower_)
-                if d in ("Platform", "Company") and (tok.i + 1 >= len(doc) or doc[tok.i + 1].text not in ("%", "percent")):
+                if d in ("Platform", "Company", "GovernmentBody", "Association", "MediaOutlet", "Product") and (
+                        tok.i + 1 >= len(doc) or doc[tok.i + 1].text not in ("%", "percent")):
                     cls = d
+            if cls is None and tok.pos_ == "PROPN" and tok.text[:1].isupper() and tok.head.pos_ in ("VERB", "ADJ") \
+                    and tok.dep_ in ("dobj", "ROOT", "conj") and tok.head.lemma_.lower() in self.launch_verbs:
+                cls = "Product"  # "Shopee launched ShopeeFood"
             if cls is None and tok.dep_ == "conj":
                 head = next((m for m in ments if m.start <= tok.head.i < m.end), None)
                 if head is not None and CLASS_COARSE.get(head.cls) == "ORG" and (tok.like_num or tok.is_title):
@@ -235,8 +244,16 @@ class EntityTyper:
                 continue
             if tok.text in self.not_entities:
                 continue
-            ments.append(EntMention(tok.i, tok.i + 1, cls, origin="cue", name=tok.text))
-            taken.add(tok.i)
+            start = tok.i
+            while start - 1 >= 0 and start - 1 not in taken and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title \
+                    and not doc[start - 1].is_sent_start:
+                start -= 1
+            end = tok.i + 1
+            while end < len(doc) and end not in taken and doc[end].text[:1].isupper() and doc[end].is_alpha \
+                    and doc[end].pos_ in ("PROPN", "ADV", "ADJ", "NOUN") and not doc[end].is_sent_start:
+                end += 1
+            ments.append(EntMention(start, end, cls, origin="cue", name=doc[start:end].text))
+            taken.update(range(start, end))
         return ments
 
     def _called(self, doc: Doc, ments: list[EntMention]) -> list[EntMention]:
@@ -327,7 +344,41 @@ class EntityTyper:
                 and doc[end + 1].ent_type_ == "PERSON":
             return None  # "Industry and Trade Minister X": part of a title, not an organisation
         cue_cls, origin = self._cue_class(doc, start, end, cls)
+        if origin == "model" and cls in ("Person", "Place", "Region") and self._org_context(doc, start, end):
+            cue_cls, origin = "Organization", "cue"
         return EntMention(start, end, cue_cls, origin=origin, name=text)
+
+    def _org_context(self, doc: Doc, start: int, end: int) -> bool:
+        """Syntax that only organisations fill: 'a stake in X', 'head of marketing at X',
+        'X and Walmart signed', 'X operates in Malaysia'."""
+        root = doc[start:end].root
+        if root.dep_ == "pobj":
+            prep = root.head
+            anchor = prep.head
+            if prep.lower_ in ("in", "of", "at", "for", "with", "into", "from") and (
+                    anchor.lower_ in self.org_context_nouns or anchor.lemma_.lower() in self.org_context_nouns):
+                return True
+        if root.dep_ == "conj" or any(c.dep_ == "conj" for c in root.children):
+            for t in [root.head, *root.children]:
+                if t.dep_ in ("conj",) or t.i == root.head.i:
+                    ref = self._known_at(doc, t.i)
+                    if ref is not None and CLASS_COARSE.get(ref) == "ORG":
+                        return True
+        if root.dep_ in ("nsubj",) and root.head.lemma_.lower() in self.org_verbs and root.head.pos_ == "VERB":
+            # a person "launches" too; only when the verb has an organisational object or a place
+            for c in root.head.children:
+                if c.dep_ == "prep" and c.lower_ in ("in", "into", "across") and any(
+                        g.ent_type_ in ("GPE", "LOC") or self._known_at(doc, g.i) in ("Country", "City", "Region") for g in c.children):
+                    return True
+        if self._surface_appos(doc, end) in ("Company", "Platform", "Organization", "GovernmentBody", "Association", "MediaOutlet"):
+            return True
+        return False
+
+    def _known_at(self, doc: Doc, i: int) -> str | None:
+        t = doc[i]
+        if t.ent_id_ and t.ent_id_ in self.ref.entities:
+            return self.ref.entities[t.ent_id_].cls
+        return None
 
     def _trim(self, doc: Doc, start: int, end: int) -> tuple[int, int]:
         while start < end and (doc[start].lower_ in _STRIP_LEAD or doc[start].text in _QUOTES
@@ -376,6 +427,9 @@ class EntityTyper:
             desc = self._descriptor(doc, start, end)
             if desc is not None and desc not in ("Person",) and start > 0 and doc[start - 1].pos_ == "NOUN":
                 return desc, "cue"  # "advocacy group Stop Uyghur Genocide"
+            appos = self._surface_appos(doc, end)
+            if appos is not None and appos not in ("Person", "City", "Country", "Region"):
+                return appos, "cue"  # "Zalora, a unit of Global Fashion Group"
             return cls, "model"
         if self._role_cue(doc, start, end):
             return "Person", "cue"

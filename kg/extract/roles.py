@@ -89,7 +89,9 @@ def extract_roles(r: SentenceReader) -> None:
                 break
             zone.insert(0, t)
             i -= 1
-        while zone and (zone[0].text in (",", "-", "and", "of") or zone[0].pos_ == "ADJ" and zone[0].lower_ in ("former", "new")):
+        if zone and any(t.lower_ in ("former", "ex", "ex-", "late", "then") for t in zone):
+            zone = []  # a past role is not a current worksFor
+        while zone and (zone[0].text in (",", "-", "and", "of") or zone[0].pos_ == "ADJ" and zone[0].lower_ in ("new",)):
             zone.pop(0)
         if zone and _has_title(" ".join(t.text for t in zone), titles):
             orgs = _orgs_of(r, zone)
@@ -152,8 +154,10 @@ def _role_verb(r: SentenceReader, p, v, titles) -> None:
             continue
         orgs = _orgs_of(r, sub)
         rule = "role-verb"
-        if not orgs:  # "Cainiao keeps Wan Lin as CEO"
+        if not orgs:  # "Cainiao keeps Wan Lin as CEO", "X joined Temu as head of ..."
             orgs = [e for e in r.subjects(v) if coarse(e) in ("ORG", "GOV") and e is not p]
+        if not orgs:
+            orgs = [e for e, prep, _ in r.objects(v, depth=0) if prep is None and coarse(e) in ("ORG", "GOV")]
         if top:
             role = "head"
         else:

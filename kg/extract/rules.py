@@ -107,7 +107,8 @@ def _verb_pair(r, v, lem, prt, s, o, prep, passive):
     A = lex["acquiredStakeIn"]
     if lem in A["verbs"] or lem in A["into_verbs"]:
         stake_obj = any(c.dep_ == "dobj" and c.lemma_.lower() in A["object_nouns"] for c in v.children)
-        if (prep in ("in", "into") and (stake_obj or lem in A["into_verbs"])) or (
+        control_obj = any(c.dep_ == "dobj" and c.lemma_.lower() in ("control", "ownership", "majority") for c in v.children)
+        if (prep in ("in", "into") and (stake_obj or lem in A["into_verbs"])) or (prep == "of" and control_obj) or (
                 prep is None and lem in ("acquire", "buy", "purchase") and co == "ORG") or (
                 lem == "take" and prt == "over" and prep is None):
             r.emit(s, "acquiredStakeIn", o, "stake-verb", v, _money_and_stake(r))
@@ -186,6 +187,63 @@ def funding_rounds(r: SentenceReader) -> None:
                 r.emit(i, "acquiredStakeIn", t, "funding-round", v, _date_q(r))
 
 
+_BETWEEN_SUBJ_VERB = {"AUX", "ADV", "PART"}
+_BETWEEN_VERB_OBJ = {"DET", "ADJ", "NUM", "ADV"}
+
+
+def _verb_lemmas(t) -> set[str]:
+    low = t.lower_
+    out = {t.lemma_.lower(), low}
+    for suf in ("ed", "d", "es", "s", "ing"):
+        if low.endswith(suf) and len(low) > len(suf) + 2:
+            out.add(low[: -len(suf)])
+    return out
+
+
+def surface_verbs(r: SentenceReader) -> None:
+    """A fallback over the word sequence when the parser mislabels a clause ('Meituan unveiled
+    Keeta', 'fined Google 2.4 billion euros' parsed as noun phrases)."""
+    lex = r.lex
+    triggers = set()
+    for key in ("partnerOf", "competesWith", "acquiredStakeIn", "regulates", "launched", "operatesIn", "issued", "appliesTo"):
+        triggers |= set(lex[key].get("verbs", ())) | set(lex[key].get("with_verbs", ())) | set(lex[key].get("against_verbs", ()))
+    triggers |= set(lex["subsidiaryOf"]["owner_verbs"])
+    doc = r.doc
+    for v in r.sent:
+        if v.pos_ not in ("VERB", "ADJ", "NOUN") or r.ent_at(v) is not None:
+            continue
+        lems = _verb_lemmas(v) & triggers
+        if not lems:
+            continue
+        lem = sorted(lems, key=len)[-1]
+        if not (v.tag_ in ("VBD", "VBZ", "VBN", "VBP", "VBG", "JJ") or v.pos_ == "VERB"):
+            continue
+        i = v.i - 1
+        while i >= r.sent.start and doc[i].pos_ in _BETWEEN_SUBJ_VERB and r.ent_at(doc[i]) is None:
+            i -= 1
+        subj = r.ent_at(doc[i]) if i >= r.sent.start else None
+        if subj is None or subj.end != i + 1:
+            continue
+        j = v.i + 1
+        prep = None
+        if j < r.sent.end and doc[j].pos_ == "ADP":
+            prep = doc[j].lower_
+            j += 1
+        while j < r.sent.end and doc[j].pos_ in _BETWEEN_VERB_OBJ and r.ent_at(doc[j]) is None:
+            j += 1
+        obj = r.ent_at(doc[j]) if j < r.sent.end else None
+        if obj is None or obj.start != j:
+            continue
+        prt = doc[v.i + 1].lower_ if v.i + 1 < r.sent.end and doc[v.i + 1].dep_ == "prt" else ""
+        passive = v.tag_ == "VBN" and any(doc[k].lemma_ == "be" for k in range(max(r.sent.start, v.i - 2), v.i))
+        if passive:
+            if prep == "by":
+                _verb_pair(r, v, lem, prt, obj, subj, None, False)
+            continue
+        for o in [obj, *[e for e in r.group(doc[j]) if e is not obj]]:
+            _verb_pair(r, v, lem, prt, subj, o, prep, False)
+
+
 def _launched_by_name(r: SentenceReader, v, objs) -> None:
     """'TikTok Shop, launched in 2021, ...': with no agent stated, the organisation of the
     article whose name the product's name starts with ('TikTok' -> 'TikTok Shop')."""
@@ -240,7 +298,7 @@ def nominal_relations(r: SentenceReader) -> None:
         if lem in lex["partnerOf"]["nouns"] or low in lex["partnerOf"]["nouns"]:
             _pair_noun(r, n, "partnerOf", "partner-noun", ("with", "between", "among", "of"))
         elif lem in lex["competesWith"]["nouns"] or low in lex["competesWith"]["nouns"]:
-            _pair_noun(r, n, "competesWith", "compete-noun", ("of", "to", "with", "for", "against", "like", "including", "as"))
+            _pair_noun(r, n, "competesWith", "compete-noun", ("of", "to", "with", "for", "against", "like", "including", "as", "from"))
         elif lem in lex["acquiredStakeIn"]["nouns"]:
             owners = r.owner(n)
             targets = [e for e, p in r.prep_objects(n, {"in", "into", "of"}) if coarse(e) == "ORG"]
@@ -318,6 +376,13 @@ def _pair_noun(r: SentenceReader, n, pred: str, rule: str, preps) -> None:
             for b in co[i + 1:]:
                 r.emit(a, pred, b, rule + "-their", n)
         return
+    if not targets and len(owners) >= 2 and (pred == "partnerOf" or _lemma(n) in ("rivalry", "competition")):
+        for i, a in enumerate(owners):
+            for b in owners[i + 1:]:
+                r.emit(a, pred, b, rule + "-joint", n)
+        return
+    if pred == "partnerOf" and _lemma(n) == "venture" and not any(c.lower_ == "joint" for c in n.children):
+        return
     if not owners:
         owners = [m for m in r.sentence_subject() if m not in targets]
     if not owners and r.ctx.topic is not None and targets:
@@ -346,6 +411,8 @@ def _holders(r: SentenceReader, n) -> None:
                     owned = r.subjects(v)
             else:
                 holders = r.subjects(v)
+    elif n.dep_ == "nsubj" and _lemma(n.head) in ("include", "be", "comprise", "count"):
+        holders = [e for e, p, _ in r.objects(n.head) if p is None]
     elif n.dep_ in ("nsubj",):  # "Backers including A and B picked up shares"
         holders = r.group(n)
     elif n.dep_ == "attr":
@@ -411,6 +478,30 @@ def ownership(r: SentenceReader) -> None:
                     if cc.dep_ in ("compound", "poss") and (own := r.ent_at(cc)) is not None and own is not anchor_ent:
                         if coarse(own) == "ORG":
                             r.emit(anchor_ent, "subsidiaryOf", own, "product-apposition", c)
+    # "Alibaba's logistics arm Cainiao" / "TikTok's parent company ByteDance"
+    for m in r.ents:
+        if coarse(m) != "ORG" or m.start < 1:
+            continue
+        k = m.start - 1
+        noun = doc[k]
+        if noun.pos_ != "NOUN":
+            continue
+        lem = _lemma(noun)
+        j = k
+        while j > r.sent.start and doc[j - 1].pos_ in ("NOUN", "ADJ") and r.ent_at(doc[j - 1]) is None:
+            j -= 1
+        owner = None
+        if j >= r.sent.start + 2 and doc[j - 1].text in ("'s", "’s"):
+            owner = r.ent_at(doc[j - 2])
+        if owner is None or coarse(owner) != "ORG" or owner is m:
+            continue
+        words = {_lemma(doc[x]) for x in range(j, k + 1)}
+        if lem in S["unit_nouns"] or lem in ("app", "platform", "marketplace", "brand", "service", "site"):
+            r.emit(m, "subsidiaryOf", owner, "possessive-unit", noun)
+        elif words & {"parent", "owner"}:
+            r.emit(owner, "subsidiaryOf", m, "possessive-parent", noun)
+        elif lem in r.lex["competesWith"]["nouns"]:
+            r.emit(m, "competesWith", owner, "possessive-rival", noun)
     # "Alibaba's six new units are A, B and C" / "whose businesses include AliExpress"
     for n in r.sent:
         if _lemma(n) in S["unit_nouns"] and n.dep_ == "nsubj" and n.head.lemma_ in ("be", "include", "comprise", "span"):
@@ -537,6 +628,10 @@ def laws(r: SentenceReader) -> None:
                 for t in c.subtree:
                     if (e := r.ent_at(t)) is not None and coarse(e) == "ORG" and not _is_agent(t):
                         r.emit(law, "appliesTo", e, "law-clause", c)
+        # "Under the Digital Services Act, Shein faces ...": the clause's subject
+        if root.dep_ == "pobj" and root.head.lower_ == "under" and root.head.head.pos_ in ("VERB", "AUX"):
+            for sbj in r.subjects(root.head.head):
+                r.emit(law, "appliesTo", sbj, "under-law", root.head)
         # "DSA's duties apply to X"
         for m in r.ents:
             if coarse(m) != "ORG":
@@ -558,4 +653,4 @@ def roles(r: SentenceReader) -> None:
     extract_roles(r)
 
 
-RULES = [verb_frames, joint_agents, nominal_relations, ownership, places, laws, roles, funding_rounds]
+RULES = [verb_frames, surface_verbs, joint_agents, nominal_relations, ownership, places, laws, roles, funding_rounds]
