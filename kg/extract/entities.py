@@ -79,7 +79,7 @@ def cue_patterns(ref: ReferenceData) -> list[dict]:
                      {"LOWER": {"IN": ["no", "no."]}, "OP": "?"}, {"TEXT": ".", "OP": "?"}, num, *tail,
                      {"LOWER": "of", "OP": "?"}, {"SHAPE": "dddd", "OP": "?"}]})
         pats.append({"label": "Law", "id": "cue", "pattern": [{"TEXT": head},
-                     {"LOWER": {"IN": ["no", "no."]}}, {"TEXT": ".", "OP": "?"}, num,
+                     {"LOWER": {"IN": ["no", "no."]}}, {"TEXT": ".", "OP": "?"}, num, *tail,
                      {"LOWER": "of", "OP": "?"}, {"SHAPE": "dddd", "OP": "?"}]})
     # "Digital Services Act", "E-commerce Law", "Anti-Monopoly Law"
     for head in law_heads:
@@ -98,7 +98,7 @@ def cue_patterns(ref: ReferenceData) -> list[dict]:
     # "<Capitalised words> Bureau / Association / Commission / ..."
     for suffix, cls in cues["suffix"].items():
         if cls in ("GovernmentBody", "Association") and suffix[0].isupper():
-            inner = {"TEXT": {"REGEX": r"^([A-Z][\w]*|and|of|&)$"}, "OP": "*"}
+            inner = {"TEXT": {"REGEX": r"^([A-Z][\w]*|and|of|&|-)$"}, "OP": "*"}
             pats.append({"label": cls, "id": "cue", "pattern": [title, inner, {"TEXT": suffix}]})
             # "E-commerce and Digital Economy Agency"
             pats.append({"label": cls, "id": "cue", "pattern": [title, {"TEXT": "-"}, {"IS_LOWER": True}, inner,
@@ -171,6 +171,7 @@ class EntityTyper:
             m = self.type_ent(doc, ent)
             if m is not None:
                 out.append(m)
+        out = self._merge_people(doc, out)
         out = self._described(doc, out)
         out = self._called(doc, out)
         out = self._listed(doc, out)
@@ -178,6 +179,18 @@ class EntityTyper:
         out = self._acronyms(doc, out)
         doc._.kg_ents = sorted(out, key=lambda m: m.start)
         return doc
+
+    def _merge_people(self, doc: Doc, ments: list[EntMention]) -> list[EntMention]:
+        """The model sometimes cuts a three-part name in two ('Melissa Siska' + 'Juminto')."""
+        ments = sorted(ments, key=lambda m: m.start)
+        out: list[EntMention] = []
+        for m in ments:
+            if out and out[-1].cls == "Person" and m.cls == "Person" and out[-1].end == m.start and not out[-1].ref and not m.ref:
+                prev = out.pop()
+                out.append(EntMention(prev.start, m.end, "Person", origin=prev.origin, name=doc[prev.start:m.end].text))
+            else:
+                out.append(m)
+        return out
 
     def _described(self, doc: Doc, ments: list[EntMention]) -> list[EntMention]:
         """Proper nouns the model missed but a describing noun names: 'its Lingxi platform',

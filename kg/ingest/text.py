@@ -27,7 +27,7 @@ class _Builder:
         piece_s = piece.strip()
         if not piece_s:
             return
-        if self.parts:
+        if self.parts and piece_s[0] not in ".,;:!?)":
             self.parts.append(" ")
             self.length += 1
         if raw_start is not None:

@@ -1,0 +1,47 @@
+"""Extraction quality floors on the seed digest and the dev corpus (issue #3's acceptance).
+A change that helps one corpus and hurts the other fails here."""
+from __future__ import annotations
+
+import pytest
+
+from kg.eval import load_gold, score_graph
+from kg.pipeline import build_graph
+
+from conftest import DEV_DIR, SEED_DIR
+
+FLOORS = {
+    "seed": {"entities": 0.92, "relations": 0.80, "metrics": 0.75},
+    "dev-corpus": {"entities": 0.85, "relations": 0.65, "metrics": 0.60, "relation_precision": 0.80},
+}
+
+
+@pytest.fixture(scope="module", params=["seed", "dev-corpus"])
+def scored(request, seed_build):
+    if request.param == "seed":
+        graph = seed_build[0].graph
+        gold = load_gold(SEED_DIR / "gold.json")
+    else:
+        graph = build_graph([DEV_DIR / "articles.txt"]).graph
+        gold = load_gold(DEV_DIR / "gold.json")
+    return request.param, score_graph(graph, gold)
+
+
+def test_eval_floors(scored):
+    name, s = scored
+    floors = FLOORS[name]
+    report = (f"{name}: entities F1 {s.entities.f1:.3f}, relations F1 {s.relations.f1:.3f} "
+              f"(P {s.relations.precision:.3f}), metrics F1 {s.metrics.f1:.3f}")
+    assert s.entities.f1 >= floors["entities"], report
+    assert s.relations.f1 >= floors["relations"], report
+    assert s.metrics.f1 >= floors["metrics"], report
+    assert s.relations.precision >= floors.get("relation_precision", 0), report
+
+
+@pytest.mark.parametrize("name,gold_path", [("seed", SEED_DIR / "gold.json"), ("dev-corpus", DEV_DIR / "gold.json")])
+def test_eval_gold_scores_itself_perfectly(name, gold_path):
+    """The scorer is exact: a graph made from the gold file scores 1.0 everywhere."""
+    from tests_support import graph_from_gold
+
+    gold = load_gold(gold_path)
+    s = score_graph(graph_from_gold(gold), gold)
+    assert (s.entities.f1, s.relations.f1, s.metrics.f1) == (1.0, 1.0, 1.0)

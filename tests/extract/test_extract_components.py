@@ -1,0 +1,73 @@
+"""The spaCy components on sentences written for these tests (not from the corpora)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from kg.extract.dates import normalise_date
+from kg.extract.figures import parse_money
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Shopee chief operating officer Terence Pang spoke in Jakarta.", {("Shopee", "Platform"), ("Terence Pang", "Person"), ("Jakarta", "City")}),
+    ("The Malaysian Anti-Corruption Commission questioned two officials.", {("Malaysian Anti-Corruption Commission", "GovernmentBody")}),
+    ("The Singapore Fintech Association welcomed the rules.", {("Singapore Fintech Association", "Association")}),
+    ("Nusantara Logistics Group signed a deal with Bukalapak.", {("Nusantara Logistics Group", "Company"), ("Bukalapak", "Company")}),
+    ("Vietnam's ministry issued Decree No. 85/2021/ND-CP on e-commerce.", {("Decree No. 85/2021/ND-CP", "Law")}),
+    ("The payments app Dana expanded to new cities.", {("Dana", "Platform")}),
+    ("淘宝 and 京东 are rivals.", set()),
+])
+def test_entities_types(nlp, text, expected):
+    doc = nlp(text)
+    got = {(m.name, m.cls) for m in doc._.kg_ents}
+    assert expected <= got, got
+
+
+@pytest.mark.parametrize("text,absent", [
+    ("The company's GMV and ROI improved after the IPO.", {"GMV", "ROI", "IPO"}),
+    ("Challenges remain for the CMO of the brand.", {"Challenges", "CMO"}),
+    ("Core Insights were shared by the team.", {"Core Insights"}),
+])
+def test_entities_junk_is_dropped(nlp, text, absent):
+    names = {m.name for m in nlp(text)._.kg_ents}
+    assert not (names & absent), names
+
+
+def test_entities_acronym_definition_becomes_alias(nlp):
+    doc = nlp("The Philippine Competition Commission (PCC) cleared the merger.")
+    m = next(m for m in doc._.kg_ents if "Competition Commission" in m.name)
+    assert m.cls == "GovernmentBody" and "PCC" in m.aliases
+    assert not any(x.name == "PCC" for x in doc._.kg_ents)
+
+
+def test_entities_people_lose_their_titles(nlp):
+    doc = nlp("Tokopedia welcomed CEO Melissa Siska Juminto to the stage.")
+    assert {m.name for m in doc._.kg_ents if m.cls == "Person"} == {"Melissa Siska Juminto"}
+
+
+@pytest.mark.parametrize("text,value,currency", [
+    ("a loss of $1.5 billion", Decimal("1500000000"), "USD"),
+    ("raised US$840 million", Decimal("840000000"), "USD"),
+    ("fined 15 billion rupiah", Decimal("15000000000"), "IDR"),
+    ("revenue of RMB 3.5bn", Decimal("3500000000"), "CNY"),
+    ("a market worth more than CNY10 trillion", Decimal("10000000000000"), "CNY"),
+    ("sold for €2,500,000", Decimal("2500000"), "EUR"),
+    ("valued at HK$12.3 billion", Decimal("12300000000"), "HKD"),
+])
+def test_figures_parse_money(text, value, currency):
+    (v, cur, _, _), = parse_money(text)
+    assert (v, cur) == (value, currency)
+
+
+@pytest.mark.parametrize("text,article_date,expected", [
+    ("January 9, 2025", "", "2025-01-09"),
+    ("February 2025", "", "2025-02"),
+    ("in February", "2025-05-22T11:30", "2025-02"),
+    ("the second quarter", "2024-08-20", "2024-06"),
+    ("2018", "", "2018"),
+    ("last year", "2024-01-01", "2023"),
+    ("soon", "", ""),
+])
+def test_dates_normalise(text, article_date, expected):
+    assert normalise_date(text, article_date) == expected
