@@ -1,0 +1,109 @@
+"""`kg build` and `kg eval` through the real CLI (click's runner and the installed console script)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+from kg.util import atomic_write
+
+from conftest import REPO, SEED_DIR
+
+SEED = SEED_DIR / "social-ecommerce-digest-2025.txt"
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_cli_build_writes_graph_and_summary(runner, tmp_path):
+    res = runner.invoke(cli, ["build", str(SEED), "-o", str(tmp_path / "out"), "--no-html"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "out" / "graph.ttl").stat().st_size > 1000
+    assert "Articles: 10" in res.output and "Entities:" in res.output and "Relations:" in res.output
+    assert "SHACL violations: 0" in res.output
+    assert f"Wrote graph: {tmp_path / 'out' / 'graph.ttl'}" in res.output
+
+
+def test_cli_build_bad_inputs_reported_others_built(runner, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe\x00garbage")
+    res = runner.invoke(cli, ["build", str(bad), str(SEED), str(tmp_path / "missing.md"), "-o", str(tmp_path / "o"),
+                              "--no-html", "-q"])
+    assert res.exit_code == 1
+    errors = [ln for ln in res.output.splitlines() if ln.startswith("Error:")]
+    assert len(errors) == 2 and str(bad) in errors[0] and "missing.md" in errors[1]
+    assert (tmp_path / "o" / "graph.ttl").exists()  # the good input was still built
+
+
+def test_cli_build_never_replaces_a_graph_with_nothing(runner, tmp_path):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "graph.ttl").write_text("# previous graph\n", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    res = runner.invoke(cli, ["build", str(empty), "-o", str(out), "--no-html"])
+    assert res.exit_code == 1 and "nothing written" in res.output
+    assert (out / "graph.ttl").read_text(encoding="utf-8") == "# previous graph\n"
+
+
+def test_atomic_write_keeps_previous_file_on_failure(tmp_path):
+    target = tmp_path / "graph.ttl"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        with atomic_write(target) as fh:
+            fh.write("half of a new graph")
+            raise RuntimeError("serializer failed")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_cli_eval_table_json_and_verbose(runner):
+    gold = str(SEED_DIR / "gold.json")
+    res = runner.invoke(cli, ["eval", str(SEED), "--gold", gold])
+    assert res.exit_code == 0
+    assert res.output.splitlines()[1].startswith("entities (typed)")
+    res = runner.invoke(cli, ["eval", str(SEED), "--gold", gold, "--json"])
+    data = json.loads(res.output)
+    assert set(data) == {"entities", "entities_untyped", "relations", "per_predicate", "metrics"}
+    assert data["relations"]["f1"] >= 0.8
+    res = runner.invoke(cli, ["eval", str(SEED), "--gold", gold, "-v"])
+    assert any(ln.startswith(("miss ", "false ")) for ln in res.output.splitlines())
+
+
+def test_cli_eval_bad_gold(runner, tmp_path):
+    bad = tmp_path / "gold.json"
+    bad.write_text("{\n  \"entities\": [\n", encoding="utf-8")
+    res = runner.invoke(cli, ["eval", str(SEED), "--gold", str(bad)])
+    assert res.exit_code == 1
+    assert res.output.strip().startswith(f"Error: {bad}:") and "not valid JSON" in res.output
+
+
+def test_cli_console_script_and_stdin(tmp_path):
+    """The installed `kg` command, reading a digest on stdin."""
+    exe = Path(sys.executable).with_name("kg")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    res = subprocess.run([str(exe), "build", "-", "-o", str(tmp_path), "--no-html", "-q"], input=SEED.read_bytes(),
+                         capture_output=True, env=env, timeout=300)
+    assert res.returncode == 0, res.stderr.decode()
+    assert (tmp_path / "graph.ttl").exists()
+
+
+def test_cli_query_people_roles_on_build(runner, tmp_path):
+    res = runner.invoke(cli, ["build", str(SEED), "-o", str(tmp_path), "--no-html", "-q"])
+    assert res.exit_code == 0
+    q = """PREFIX pkg: <https://w3id.org/platform-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?person ?role ?org WHERE { ?st a rdf:Statement ; rdf:subject ?p ; rdf:predicate pkg:worksFor ;
+  rdf:object ?o ; pkg:role ?role . ?p rdfs:label ?person . ?o rdfs:label ?org }"""
+    res = runner.invoke(cli, ["query", str(tmp_path / "graph.ttl"), q, "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    assert "Conan,COO,Xiaohongshu" in res.output.replace("\r", "")
