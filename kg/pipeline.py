@@ -52,7 +52,7 @@ def summarise(graph: Graph) -> dict:
         n = len(set(graph.subject_objects(PKG[p])))
         if n:
             preds[p] = n
-    statements = Counter(str(o) for o in graph.objects(None, PKG.modality))
+    statements = Counter(str(graph.value(st, PKG.modality)) for st in graph.subjects(RDF.type, RDF.Statement))
     return {
         "triples": len(graph),
         "articles": len(set(graph.subjects(RDF.type, PKG.Article))),
