@@ -45,3 +45,22 @@ def test_eval_gold_scores_itself_perfectly(name, gold_path):
     gold = load_gold(gold_path)
     s = score_graph(graph_from_gold(gold), gold)
     assert (s.entities.f1, s.relations.f1, s.metrics.f1) == (1.0, 1.0, 1.0)
+
+
+def test_eval_min_confidence_filters_facts(seed_build):
+    from kg.rdf.namespace import PKG
+
+    strict = build_graph([SEED_DIR / "social-ecommerce-digest-2025.txt"], min_confidence=0.99).graph
+    everything = seed_build[0].graph
+    confs = [float(c) for c in everything.objects(None, PKG.confidence)]
+    assert confs and max(confs) < 0.99
+    assert not list(strict.subjects(PKG.confidence, None))
+    assert len(strict) < len(everything)
+
+
+def test_eval_calibration_reports_every_rule(seed_build):
+    from kg.eval.calibrate import calibrate
+
+    conf, made, correct = calibrate([(seed_build[0].graph, load_gold(SEED_DIR / "gold.json"))])
+    assert set(conf) == set(made) and all(0 < c < 1 for c in conf.values())
+    assert all(correct[r] <= made[r] for r in made)
