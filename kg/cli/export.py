@@ -13,7 +13,7 @@ from kg.export import FORMATS
 @click.option("-o", "--output", required=True, type=click.Path(),
               help="Output file (csv: a directory for nodes.csv and relationships.csv).")
 def export(graph_file, fmt, output):
-    """Export GRAPH (a graph file written by `kg build`) to another format.
+    """Export GRAPH (a graph file or store written by `kg build`) to another format.
 
     \b
     Formats:
