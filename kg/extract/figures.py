@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 
 from kg.extract.dates import normalise_date
 from kg.extract.reference import load_reference
-from kg.extract.relations import ArticleContext, SentenceReader, _Foreign, coarse
+from kg.extract.relations import ArticleContext, SentenceReader, _Foreign, coarse, sentence_evidence
 from kg.extract.types import Evidence, Figure
 from kg.util import has_cjk
 
@@ -246,7 +246,7 @@ def _emit(r: SentenceReader, figs: list, sent: Span, s: int, e: int, mtype: str,
         low = sent.text[max(0, s - 40):s].lower()
         if re.search(r"\b(projected|expected|forecast|estimated to|target|plans?|aims?|would|could|expects?)\b", low):
             modality = "forecast"
-    ev = Evidence(passage=r.pi, start=sent.start_char, end=sent.end_char, text=sent.text.strip())
+    ev = sentence_evidence(r.doc, sent, r.pi)
     figs.append(Figure(entity=mention, metric_type=mtype, value=value, unit=unit, date=date, evidence=ev,
                        rule=rule, confidence=r.ctx.conf("figure-" + rule), modality=modality))
 

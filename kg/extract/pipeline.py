@@ -129,6 +129,14 @@ def _word_find(hay: str, needle: str) -> int:
     return m.start() if m else -1
 
 
+def with_final_stop(text: str) -> str:
+    """Digest bullets end without a full stop, and the parser reads an unfinished sentence
+    differently ('... marketplaces Temu, Shein and 1688' loses its apposition). The NLP sees the
+    text with a stop added; offsets of the original text are unchanged, evidence is clipped to it."""
+    stripped = text.rstrip()
+    return text if not stripped or stripped[-1] in ".!?。！？\"'”’)" else text + "."
+
+
 def extract_articles(nlp, articles: list[Article], progress=None) -> list[ArticleExtraction]:
     """Run the pipeline over every passage of every article (batched with ``nlp.pipe``)."""
     from kg.extract.figures import extract_figures
@@ -136,8 +144,9 @@ def extract_articles(nlp, articles: list[Article], progress=None) -> list[Articl
 
     jobs = [(ai, pi, p.text) for ai, a in enumerate(articles) for pi, p in enumerate(a.passages)]
     docs_by_article: dict[int, list] = {i: [] for i in range(len(articles))}
-    texts = (t for _, _, t in jobs)
-    for (ai, pi, _), doc in zip(jobs, nlp.pipe(texts, batch_size=64)):
+    texts = (with_final_stop(t) for _, _, t in jobs)
+    for (ai, pi, text), doc in zip(jobs, nlp.pipe(texts, batch_size=64)):
+        doc.user_data["kg_text_len"] = len(text)
         docs_by_article[ai].append((pi, doc))
         if progress is not None:
             progress(1)

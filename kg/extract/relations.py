@@ -369,7 +369,7 @@ class SentenceReader:
             return
         self.seen.add(key)
         mod = modality or (self.modality(trigger) if trigger is not None else "asserted")
-        ev = Evidence(passage=self.pi, start=self.sent.start_char, end=self.sent.end_char, text=self.sent.text.strip())
+        ev = sentence_evidence(self.doc, self.sent, self.pi)
         self.facts.append(Fact(subject=sm, predicate=pred, object=om, evidence=ev, rule=rule,
                                confidence=self.ctx.conf(rule), modality=mod, qualifiers=qualifiers or {}))
 
@@ -404,6 +404,14 @@ def extract_relations(doc: Doc, pi: int, ctx: ArticleContext) -> list[Fact]:
         if subj:
             ctx.last_subject[pi] = _Foreign(subj[0], pi, doc)
     return facts
+
+
+def sentence_evidence(doc: Doc, sent: Span, pi: int) -> Evidence:
+    """The sentence as it stands in the passage (without a stop the pipeline may have added)."""
+    limit = doc.user_data.get("kg_text_len", len(doc.text))
+    end = min(sent.end_char, limit)
+    text = doc.text[sent.start_char:end].strip()
+    return Evidence(passage=pi, start=sent.start_char, end=sent.start_char + len(doc.text[sent.start_char:end].rstrip()), text=text)
 
 
 def sentence_date(r: SentenceReader) -> str:
