@@ -171,5 +171,6 @@ def extract_articles(nlp, articles: list[Article], progress=None) -> list[Articl
             ex.facts.extend(extract_relations(doc, pi, ctx))
             ex.figures.extend(extract_figures(doc, pi, ctx))
         ex.facts.extend(ctx.document_inferences(ex.facts))
+        ex.facts.extend(ctx.product_names(docs, ex.facts))
         results.append(ex)
     return results

@@ -105,6 +105,38 @@ class ArticleContext:
                                     rule="issuer-regulates", confidence=self.conf("issuer-regulates")))
         return out
 
+    def product_names(self, docs: list, facts: list[Fact]) -> list[Fact]:
+        """A product or platform named '<organisation> <more words>' ('JD Takeaway', 'TikTok Shop',
+        'Suning Tuike') was launched by that organisation, when the article names both."""
+        from kg.extract.relations import sentence_evidence  # noqa: F401 (same module)
+
+        out = []
+        orgs = {}
+        for pi, doc in docs:
+            for m in doc._.kg_ents:
+                if coarse(m) == "ORG" and m.cls != "Platform" or m.cls in ("Company",):
+                    orgs.setdefault(m.name, (pi, m, doc))
+                elif m.cls == "Platform":
+                    orgs.setdefault(m.name, (pi, m, doc))
+        # a launch the text already states (or hedges, or denies) is not inferred again
+        seen = {f.object.name for f in facts if f.predicate == "launched"}
+        for pi, doc in docs:
+            for m in doc._.kg_ents:
+                if m.cls not in ("Product", "Platform") or m.name in seen:
+                    continue
+                words = m.name.split()
+                for k in range(len(words) - 1, 0, -1):
+                    maker = " ".join(words[:k])
+                    if maker in orgs and maker != m.name:
+                        seen.add(m.name)
+                        opi, om, odoc = orgs[maker]
+                        sent = m.span(doc).sent
+                        out.append(Fact(subject=self.mention(om, opi, odoc), predicate="launched",
+                                        object=self.mention(m, pi, doc), evidence=sentence_evidence(doc, sent, pi),
+                                        rule="product-name-prefix", confidence=self.conf("product-name-prefix")))
+                        break
+        return out
+
     def conf(self, rule: str) -> float:
         return float(self.confidences.get(rule, self.confidences.get("_default", 0.6)))
 
@@ -180,6 +212,15 @@ class SentenceReader:
                 return [a]
         return []
 
+    def subtree_ents(self, tok: Token) -> list[EntMention]:
+        """Every entity inside a token's subtree ('Alibaba and GSR Ventures' however it is parsed)."""
+        out: list[EntMention] = []
+        for t in tok.subtree:
+            e = self.ent_at(t)
+            if e is not None and e not in out:
+                out.append(e)
+        return out
+
     def _group_plain(self, tok: Token) -> list[EntMention]:
         m = self.ent_at(tok)
         if m is None:
@@ -201,7 +242,7 @@ class SentenceReader:
             if gov.pos_ in ("VERB", "AUX") or gov.head.i == gov.i:
                 break
             gov = gov.head
-        own_subjects = [m for c in gov.children if c.dep_ in ("nsubj", "nsubjpass") for m in self._group_plain(c)] \
+        own_subjects = [m for c in gov.children if c.dep_ in ("nsubj", "nsubjpass") for m in self.subtree_ents(c)] \
             if gov.pos_ in ("VERB", "AUX") and tok.lower_ in ("its", "their") else []
         cands = [m for m in self.ents if m.end <= tok.i and coarse(m) in ("ORG", "GOV") and m not in own_subjects]
         subj = [m for m in cands if m.root(self.doc).dep_ in ("nsubj", "nsubjpass")]

@@ -157,7 +157,7 @@ def _role_verb(r: SentenceReader, p, v, titles) -> None:
         if not orgs:  # "Cainiao keeps Wan Lin as CEO", "X joined Temu as head of ..."
             orgs = [e for e in r.subjects(v) if coarse(e) in ("ORG", "GOV") and e is not p]
         if not orgs:
-            orgs = [e for e, prep, _ in r.objects(v, depth=0) if prep is None and coarse(e) in ("ORG", "GOV")]
+            orgs = [e for e, prep, _ in r.objects(v, depth=1) if prep in (None, "at") and coarse(e) in ("ORG", "GOV")]
         if top:
             role = "head"
         else:
@@ -171,14 +171,12 @@ def _role_verb(r: SentenceReader, p, v, titles) -> None:
 
 def _founders(r: SentenceReader, p, root) -> None:
     verbs = set(r.ctx.roles["founder_verbs"])
-    v = root.head
+    first = root
+    while first.dep_ == "conj" and first.head.i != first.i:
+        first = first.head  # "Mao Wenchao and Qu Fang started ...": the first conjunct is the subject
+    v = first.head
     lem = v.lemma_.lower()
-    if v.pos_ == "VERB" and lem in verbs and root.dep_ in ("nsubj", "conj"):
-        if root.dep_ == "conj":
-            v = root.head.head if root.head.dep_ == "nsubj" else v
-            lem = v.lemma_.lower()
-            if lem not in verbs:
-                return
+    if v.pos_ == "VERB" and lem in verbs and first.dep_ == "nsubj":
         subj = r.subjects(v)
         role = "co-founder" if len([s for s in subj if s.cls == "Person"]) > 1 else "founder"
         for o, prep, _ in r.objects(v, depth=0):

@@ -222,15 +222,24 @@ def surface_verbs(r: SentenceReader) -> None:
         while i >= r.sent.start and doc[i].pos_ in _BETWEEN_SUBJ_VERB and r.ent_at(doc[i]) is None:
             i -= 1
         subj = r.ent_at(doc[i]) if i >= r.sent.start else None
-        if subj is None or subj.end != i + 1:
+        if subj is None and i >= r.sent.start + 2 and doc[i].lower_ in ("which", "that", "who") and doc[i - 1].text == ",":
+            subj = r.ent_at(doc[i - 2])  # "Cloud Intelligence Group, which houses ..."
+            if subj is not None and subj.end != i - 1:
+                subj = None
+        elif subj is not None and subj.end != i + 1:
+            subj = None
+        if subj is None:
             continue
         j = v.i + 1
         prep = None
         if j < r.sent.end and doc[j].pos_ == "ADP":
             prep = doc[j].lower_
             j += 1
-        while j < r.sent.end and doc[j].pos_ in _BETWEEN_VERB_OBJ and r.ent_at(doc[j]) is None:
+        steps = 0
+        while j < r.sent.end and r.ent_at(doc[j]) is None and steps < 5 and (
+                doc[j].pos_ in _BETWEEN_VERB_OBJ or (doc[j].pos_ == "NOUN" or doc[j].tag_ == "VBG" or doc[j].text == "-")):
             j += 1
+            steps += 1
         obj = r.ent_at(doc[j]) if j < r.sent.end else None
         if obj is None or obj.start != j:
             continue
@@ -332,6 +341,11 @@ def nominal_relations(r: SentenceReader) -> None:
                 while h.pos_ not in ("VERB", "AUX") and h.head.i != h.i:
                     h = h.head
                 targets += [e for e in r.subjects(h) if coarse(e) == "ORG"]
+                if not targets and r.ctx.topic is not None and coarse(r.ctx.topic[1]) == "ORG":
+                    from kg.extract.relations import _Foreign
+                    pi, tm, tdoc = r.ctx.topic
+                    for g in govs:
+                        r.emit(g, "regulates", _Foreign(tm, pi, tdoc), "regulate-noun-topic", n)
             for g in govs:
                 for t in targets:
                     r.emit(g, "regulates", t, "regulate-noun", n)
@@ -353,6 +367,12 @@ def _pair_noun(r: SentenceReader, n, pred: str, rule: str, preps) -> None:
         targets += r.group(n.head)
     if n.i + 1 < r.sent.end and (e := r.ent_at(r.doc[n.i + 1])) is not None and e.start == n.i + 1 and e not in targets:
         targets += [x for x in r.group(r.doc[n.i + 1]) if x not in targets] or [e]
+    if not targets and n.i + 2 < r.sent.end and r.doc[n.i + 1].lower_ in preps:
+        j = n.i + 2
+        while j < r.sent.end and j < n.i + 6 and r.ent_at(r.doc[j]) is None and r.doc[j].pos_ in ("DET", "ADJ", "NOUN"):
+            j += 1
+        if j < r.sent.end and (e := r.ent_at(r.doc[j])) is not None and e.start == j:
+            targets.append(e)  # "a direct challenger to market leader Meituan"
     owners = [o for o in r.owner(n) if o not in targets]
     # "X, Y's rival" / "Kuaishou, Douyin's main rival": the apposition's anchor is the other side
     if n.dep_ == "appos" and (anchor := r.ent_at(n.head)) is not None:
@@ -410,7 +430,7 @@ def _holders(r: SentenceReader, n) -> None:
                 if not owned:
                     owned = r.subjects(v)
             else:
-                holders = r.subjects(v)
+                holders = [e for c in v.children if c.dep_ in ("nsubj", "nsubjpass") for e in r.subtree_ents(c)] or r.subjects(v)
     elif n.dep_ == "nsubj" and _lemma(n.head) in ("include", "be", "comprise", "count"):
         holders = [e for e, p, _ in r.objects(n.head) if p is None]
     elif n.dep_ in ("nsubj",):  # "Backers including A and B picked up shares"
@@ -519,6 +539,58 @@ def ownership(r: SentenceReader) -> None:
                     for whole, p, _ in r.objects(x):
                         for part in parts:
                             r.emit(part, "subsidiaryOf", whole, "merge-form", x)
+
+
+def surface_appositions(r: SentenceReader) -> None:
+    """', the e-commerce arm of GoTo', ', the ByteDance short-video app', ', Douyin's main rival',
+    ', the owner of Youku' right after a name, read from the words when the parse misattaches them;
+    and 'Sea's Shopee' (a possessive organisation directly before an organisation)."""
+    S = r.lex["subsidiaryOf"]
+    rivals = set(r.lex["competesWith"]["nouns"])
+    partners = set(r.lex["partnerOf"]["nouns"])
+    doc = r.doc
+    for m in r.ents:
+        if coarse(m) != "ORG":
+            continue
+        if m.start >= 2 and doc[m.start - 1].text in ("'s", "’s") and (own := r.ent_at(doc[m.start - 2])) is not None \
+                and coarse(own) == "ORG" and own is not m:
+            r.emit(m, "subsidiaryOf", own, "possessive-org", doc[m.start])
+        if m.end >= r.sent.end or doc[m.end].text != ",":
+            continue
+        j = m.end + 1
+        if j < r.sent.end and doc[j].pos_ == "DET":
+            j += 1
+        inner_orgs, head = [], None
+        while j < r.sent.end and j < m.end + 9:
+            t = doc[j]
+            e = r.ent_at(t)
+            if e is not None and coarse(e) == "ORG":
+                if e not in inner_orgs:
+                    inner_orgs.append(e)
+                j = e.end
+                continue
+            if t.pos_ == "NOUN":
+                head = t
+            elif not (t.pos_ in ("ADJ", "PART") or t.text in ("-", "'s", "’s")):
+                break
+            j += 1
+        if head is None:
+            continue
+        lem = _lemma(head)
+        after = [e for e in ([r.ent_at(doc[j + 1])] if j + 1 < r.sent.end and doc[j].lower_ in ("of", "from", "behind") else [])
+                 if e is not None and coarse(e) == "ORG"]
+        if lem in S["unit_nouns"] or lem in S["possessive_product_nouns"]:
+            for p in after + inner_orgs:
+                r.emit(m, "subsidiaryOf", p, "unit-apposition", head)
+        elif lem in S["owner_nouns"]:
+            for c in after:
+                r.emit(c, "subsidiaryOf", m, "owner-apposition", head)
+        elif lem in rivals:
+            for o in inner_orgs + after:
+                r.emit(m, "competesWith", o, "rival-apposition", head)
+        elif lem in partners:
+            for o in inner_orgs + after:
+                r.emit(m, "partnerOf", o, "partner-apposition", head)
 
 
 def _possessors(r: SentenceReader, noun) -> list:
@@ -653,4 +725,4 @@ def roles(r: SentenceReader) -> None:
     extract_roles(r)
 
 
-RULES = [verb_frames, surface_verbs, joint_agents, nominal_relations, ownership, places, laws, roles, funding_rounds]
+RULES = [verb_frames, surface_verbs, surface_appositions, joint_agents, nominal_relations, ownership, places, laws, roles, funding_rounds]
