@@ -133,7 +133,9 @@ def resolve(extractions: list[ArticleExtraction], reference: ReferenceData) -> R
         for alias in ref.all_names:
             index.setdefault((coarse, match_key(alias, coarse)), f"{coarse}/{ref.id}")
 
-    # Pass 2: text-defined aliases ("... commission (KPPU)") join their long form.
+    # Pass 2: text-defined aliases ("... commission (KPPU)") join their long form; a later bare
+    # "KPPU" joins it too, whatever type the model gave the acronym.
+    defined: dict[str, str] = {}
     for ex in extractions:
         for m in ex.mentions:
             coarse = CLASS_COARSE[m.cls]
@@ -144,6 +146,7 @@ def resolve(extractions: list[ArticleExtraction], reference: ReferenceData) -> R
                 target = index.get((coarse, k_long)) or index.get((coarse, k_short)) or f"{coarse}/{k_long}"
                 index.setdefault((coarse, k_long), target)
                 index.setdefault((coarse, k_short), target)
+                defined.setdefault(norm(alias), target)
 
     for ex in extractions:
         aid = ex.article.id
@@ -156,6 +159,8 @@ def resolve(extractions: list[ArticleExtraction], reference: ReferenceData) -> R
             else:
                 k = match_key(m.name, coarse)
                 eid = index.get((coarse, k))
+                if eid is None and m.origin != "cue":
+                    eid = defined.get(norm(m.name))
                 if eid is None and coarse == "PERSON" and " " not in m.name.strip():
                     eid = full_names.get(k)
                 if eid is None:

@@ -107,3 +107,18 @@ SELECT ?person ?role ?org WHERE { ?st a rdf:Statement ; rdf:subject ?p ; rdf:pre
     res = runner.invoke(cli, ["query", str(tmp_path / "graph.ttl"), q, "--format", "csv"])
     assert res.exit_code == 0, res.output
     assert "Conan,COO,Xiaohongshu" in res.output.replace("\r", "")
+
+
+def test_cli_build_unknown_model_is_one_clear_line(runner, tmp_path):
+    res = runner.invoke(cli, ["build", str(SEED), "-o", str(tmp_path), "--model", "no_such_pipeline"])
+    assert res.exit_code == 1
+    assert res.output.strip().splitlines() == [res.output.strip().splitlines()[0]]
+    assert "no_such_pipeline" in res.output and "--model" in res.output
+
+
+def test_cli_build_into_a_store_then_query_it(runner, tmp_path):
+    store = tmp_path / "store"
+    res = runner.invoke(cli, ["build", str(SEED), "-o", str(tmp_path / "o"), "--no-html", "--store", str(store)])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(cli, ["query", str(store), "--preset", "people-roles", "--format", "csv"])
+    assert res.exit_code == 0 and "Conan" in res.output
