@@ -68,6 +68,15 @@ def _fallback_org(r: SentenceReader, person, role: str):
     return None, ""
 
 
+def _emit_roles(r: SentenceReader, person, orgs: list, role: str, rule: str, trigger) -> None:
+    """worksFor each organisation the role phrase names, else the one the clause is about."""
+    if not orgs:
+        org, rule = _fallback_org(r, person, role)
+        orgs = [org] if org is not None else []
+    for o in orgs:
+        r.emit(person, "worksFor", o, rule, trigger, {"role": role})
+
+
 def extract_roles(r: SentenceReader) -> None:
     titles = _titles(r)
     doc = r.doc
@@ -75,7 +84,6 @@ def extract_roles(r: SentenceReader) -> None:
         if p.cls != "Person":
             continue
         root = p.root(doc)
-        found = False
         # 1. title zone right before the name: "JD founder and chairman Richard Liu"
         i = p.start - 1
         zone = []
@@ -100,13 +108,7 @@ def extract_roles(r: SentenceReader) -> None:
             role_toks = [t for t in zone if (r.ent_at(t) is None or r.ent_at(t) not in orgs) and t.text not in ("'s", "’s")]
             role = _normalise(" ".join(t.text for t in role_toks), r)
             if role:
-                rule = "role-title-org" if orgs else None
-                if not orgs:
-                    org, rule = _fallback_org(r, p, role)
-                    orgs = [org] if org is not None else []
-                for o in orgs:
-                    r.emit(p, "worksFor", o, rule, root, {"role": role})
-                    found = True
+                _emit_roles(r, p, orgs, role, "role-title-org", root)
         # 2. apposition after the name: "Margrethe Vestager, executive vice-president of the Commission"
         for c in root.children:
             if c.dep_ == "appos" and c.pos_ in ("NOUN", "PROPN") and r.ent_at(c) is None:
@@ -121,20 +123,13 @@ def extract_roles(r: SentenceReader) -> None:
                 while role_toks and role_toks[-1].lower_ in ("of", "at", "for", "in"):
                     role_toks.pop()
                 role = _normalise(" ".join(t.text for t in role_toks), r)
-                rule = "role-apposition"
-                if not orgs:
-                    org, rule = _fallback_org(r, p, role)
-                    orgs = [org] if org is not None else []
-                for o in orgs:
-                    r.emit(p, "worksFor", o, rule, c, {"role": role})
-                    found = True
+                _emit_roles(r, p, orgs, role, "role-apposition", c)
         # 3. copula / naming verbs: "X became CEO of Y", "Y keeps X as CEO", "X takes the top job at Y"
         v = root.head
         if root.dep_ in ("nsubj", "nsubjpass", "dobj") and v.pos_ in ("VERB", "AUX"):
             _role_verb(r, p, v, titles)
         # 4. founders: "A and B started the app", "the firm founded by X"
         _founders(r, p, root)
-        del found
 
 
 def _role_verb(r: SentenceReader, p, v, titles) -> None:

@@ -42,6 +42,11 @@ class _Builder:
         return Passage(text=text, section=self.section, offsets=tuple(self.runs))
 
 
+def _flush(builder: "_Builder | None", passages: list[Passage]) -> None:
+    if builder is not None and (p := builder.passage()) is not None:
+        passages.append(p)
+
+
 def bullet_passages(line: str, raw_start: int | None, section: str = "") -> tuple[list[Passage], str]:
     """Split one digest body line (``Heading - bullet [1][2] - bullet [3] Heading - ...``).
 
@@ -53,10 +58,7 @@ def bullet_passages(line: str, raw_start: int | None, section: str = "") -> tupl
 
     def close():
         nonlocal current
-        if current is not None:
-            p = current.passage()
-            if p is not None:
-                passages.append(p)
+        _flush(current, passages)
         current = None
 
     # chunks: text between citation groups
@@ -112,10 +114,7 @@ def paragraph_passages(text: str, raw_start: int | None) -> list[Passage]:
 
     def close():
         nonlocal builder
-        if builder is not None:
-            p = builder.passage()
-            if p is not None:
-                passages.append(p)
+        _flush(builder, passages)
         builder = None
 
     for line in text.split("\n"):
