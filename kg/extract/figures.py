@@ -269,8 +269,15 @@ def _subject_of_figure(r: SentenceReader, sent: Span, s: int):
                 if objs:
                     return objs[0]
                 for c in a.children:
-                    if c.dep_ == "dobj" and (g := r.group(c)):
-                        return g[0]
+                    if c.dep_ == "dobj":
+                        if c.lemma_.lower() in ("company", "firm", "group", "platform", "startup", "business"):
+                            # "valuing the Indian e-commerce company at $35 billion": not the clause's subject
+                            subj = set(id(x) for x in r.subjects(a))
+                            prior = [m for m in r.ents if m.end <= c.i and coarse(m) == "ORG" and id(m) not in subj]
+                            if prior:
+                                return prior[-1]
+                        elif (g := r.group(c)):
+                            return g[0]
         # the keyword noun's possessor: "Alibaba's total investment in Lazada to $7.7 billion"
         for k in sent:
             if k.i < t.i and k.lower_ in _METRIC_NOUNS:

@@ -98,6 +98,8 @@ def _verb_pair(r, v, lem, prt, s, o, prep, passive):
             pass
         elif lem in ("take",) and prt != "on":
             pass
+        elif lem == "fend" and prt != "off":
+            pass
         else:
             r.emit(s, "competesWith", o, "compete-verb", v)
             return
@@ -513,6 +515,8 @@ def ownership(r: SentenceReader) -> None:
         owner = None
         if j >= r.sent.start + 2 and doc[j - 1].text in ("'s", "’s"):
             owner = r.ent_at(doc[j - 2])
+        elif j >= r.sent.start + 1 and doc[j - 1].lower_ in ("its", "their"):
+            owner = r.antecedent(doc[j - 1])
         if owner is None or coarse(owner) != "ORG" or owner is m:
             continue
         words = {_lemma(doc[x]) for x in range(j, k + 1)}
@@ -571,11 +575,15 @@ def surface_appositions(r: SentenceReader) -> None:
                 continue
             if t.pos_ == "NOUN":
                 head = t
-            elif not (t.pos_ in ("ADJ", "PART") or t.text in ("-", "'s", "’s")):
+            elif not (t.pos_ in ("ADJ", "PART") or t.text in ("-", "'s", "’s") or t.tag_ == "VBN"
+                      or (e is not None and coarse(e) == "PLACE")):
                 break
             j += 1
         if head is None:
             continue
+        if j + 1 < r.sent.end and doc[j].lower_ in ("in", "across") and (pl := r.ent_at(doc[j + 1])) is not None \
+                and coarse(pl) == "PLACE":
+            r.emit(m, "operatesIn", pl, "apposition-in-place", head)  # ", the largest marketplace in Latin America"
         lem = _lemma(head)
         after = [e for e in ([r.ent_at(doc[j + 1])] if j + 1 < r.sent.end and doc[j].lower_ in ("of", "from", "behind") else [])
                  if e is not None and coarse(e) == "ORG"]
@@ -621,10 +629,15 @@ def places(r: SentenceReader) -> None:
         e = p.end
         # "Singapore-based Grab"
         if e + 1 < r.sent.end and doc[e].text == "-" and doc[e + 1].lower_ in O["based_adjectives"]:
-            for j in range(e + 2, min(e + 5, r.sent.end)):
-                if (o := r.ent_at(doc[j])) is not None:
-                    r.emit(o, "operatesIn", p, "place-based", doc[e + 1])
-                    break
+            j = e + 2
+            while j < r.sent.end and doc[j].pos_ == "ADJ" and r.ent_at(doc[j]) is None:
+                j += 1
+            if j < r.sent.end and (o := r.ent_at(doc[j])) is not None and o.start == j:
+                r.emit(o, "operatesIn", p, "place-based", doc[e + 1])
+            elif p.start >= 3 and doc[p.start - 1].pos_ == "DET" and doc[p.start - 2].text == ",":
+                anchor = r.ent_at(doc[p.start - 3])  # "Sea Limited, the Singapore-based owner of ..."
+                if anchor is not None:
+                    r.emit(anchor, "operatesIn", p, "place-based", doc[e + 1])
     for n in r.sent:
         lem = _lemma(n)
         if n.pos_ == "NOUN" and (lem in O["nouns"] or n.lower_ in O["nouns"] or any(
@@ -658,6 +671,15 @@ def places(r: SentenceReader) -> None:
                 if coarse(s) == "ORG":
                     for l in locs:
                         r.emit(s, "operatesIn", l, "verb-in-place", v)
+    for v in r.sent:
+        if v.lemma_ in ("be", "remain", "become") and v.pos_ in ("AUX", "VERB"):
+            for c in v.children:
+                if c.dep_ == "attr" and c.pos_ == "NOUN":
+                    locs = [e for e, pp in r.prep_objects(c, {"in", "across"}) if coarse(e) == "PLACE"]
+                    for s in r.subjects(v):
+                        if coarse(s) == "ORG":
+                            for l in locs:
+                                r.emit(s, "operatesIn", l, "copula-in-place", c)
     # "holding 35% of Indonesia's e-commerce market": a place's market, sector or industry
     for n in r.sent:
         if n.pos_ == "NOUN" and n.lemma_.lower() in ("market", "sector", "industry", "e-commerce"):
@@ -702,8 +724,12 @@ def laws(r: SentenceReader) -> None:
                         r.emit(law, "appliesTo", e, "law-clause", c)
         # "Under the Digital Services Act, Shein faces ...": the clause's subject
         if root.dep_ == "pobj" and root.head.lower_ == "under" and root.head.head.pos_ in ("VERB", "AUX"):
-            for sbj in r.subjects(root.head.head):
+            v = root.head.head
+            for sbj in r.subjects(v):
                 r.emit(law, "appliesTo", sbj, "under-law", root.head)
+            for o, prep, _ in r.objects(v, depth=0):
+                if prep is None:
+                    r.emit(law, "appliesTo", o, "under-law", root.head)
         # "DSA's duties apply to X"
         for m in r.ents:
             if coarse(m) != "ORG":
