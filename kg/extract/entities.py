@@ -158,6 +158,9 @@ class EntityTyper:
         self.gov_titles = set(roles["government_titles"])
         self.org_context_nouns = set(cues["org_context_nouns"])
         self.org_verbs = set(cues["org_verbs"])
+        self.appointing_verbs = set(cues["appointing_verbs"])
+        self.deal_nouns = set(cues["deal_nouns"])
+        self.title_heads = {t.split()[-1] for t in roles["titles"]}
         launch = ref.lexicon("relations")["launched"]["verbs"]
         self.launch_verbs = set(launch)
         self.alias_ref = {}
@@ -172,6 +175,7 @@ class EntityTyper:
             if m is not None:
                 out.append(m)
         out = self._merge_people(doc, out)
+        out = self._sub_brands(doc, out)
         out = self._described(doc, out)
         out = self._called(doc, out)
         out = self._listed(doc, out)
@@ -179,6 +183,24 @@ class EntityTyper:
         out = self._acronyms(doc, out)
         doc._.kg_ents = sorted(out, key=lambda m: m.start)
         return doc
+
+    def _sub_brands(self, doc: Doc, ments: list[EntMention]) -> list[EntMention]:
+        taken = {i for m in ments for i in range(m.start, m.end)}
+        out = []
+        for m in ments:
+            end = m.end
+            if m.origin == "reference" and CLASS_COARSE.get(m.cls) in ("ORG", "PRODUCT"):
+                while end < len(doc) and end not in taken and doc[end].text[:1].isupper() and doc[end].is_alpha \
+                        and doc[end].pos_ in ("PROPN", "ADJ", "ADV") and doc[end].ent_type_ not in ("DATE", "GPE", "LOC", "NORP") \
+                        and not doc[end].is_sent_start and doc[end].lower_ not in self.role_words \
+                        and doc[end].text not in self.not_entities:
+                    end += 1
+            if end > m.end:
+                cls = self._surface_appos(doc, end) or self._descriptor(doc, m.start, end) or m.cls
+                out.append(EntMention(m.start, end, cls, origin="cue", name=doc[m.start:end].text))
+            else:
+                out.append(m)
+        return out
 
     def _merge_people(self, doc: Doc, ments: list[EntMention]) -> list[EntMention]:
         """The model sometimes cuts a three-part name in two ('Melissa Siska' + 'Juminto')."""
@@ -232,15 +254,17 @@ class EntityTyper:
         'Temu, Shein and 1688' (a conjunct of named organisations)."""
         taken = {i for m in ments for i in range(m.start, m.end)}
         for tok in doc:
-            if tok.i in taken or not (tok.pos_ == "PROPN" or (tok.is_upper and tok.is_alpha and len(tok.text) >= 2)
+            if tok.i in taken or not (tok.pos_ == "PROPN" or (tok.text[:1].isupper() and tok.pos_ in ("NOUN", "X") and not tok.is_sent_start and any(ch in tok.text for ch in ".-0123456789")) or (tok.is_upper and tok.is_alpha and len(tok.text) >= 2)
                                        or (tok.like_num and len(tok.text) >= 3 and tok.text.isdigit())):
                 continue
-            if tok.is_sent_start or tok.lower_ in self.role_words:
+            if tok.lower_ in self.role_words:
                 continue
             dated = tok.ent_type_ in ("DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL")
             cls = None
-            if tok.pos_ == "PROPN" and not dated and tok.text[:1].isupper() and (tok.i + 1 >= len(doc) or doc[tok.i + 1].pos_ != "PROPN"):
+            if tok.pos_ in ("PROPN", "NOUN", "X") and not dated and tok.text[:1].isupper() and (tok.i + 1 >= len(doc) or doc[tok.i + 1].pos_ != "PROPN"):
                 cls = self._surface_appos(doc, tok.i + 1)
+            if cls is None and tok.is_sent_start:
+                continue  # a capitalised first word needs an apposition to count as a name
             if cls is None and tok.i > 0 and doc[tok.i - 1].pos_ == "NOUN" and (tok.text[:1].isupper() or tok.text.isdigit()):
                 d = self.descriptor.get(doc[tok.i - 1].lower_)
                 if d in ("Platform", "Company", "GovernmentBody", "Association", "MediaOutlet", "Product") and (
@@ -371,6 +395,11 @@ class EntityTyper:
             if prep.lower_ in ("in", "of", "at", "for", "with", "into", "from") and (
                     anchor.lower_ in self.org_context_nouns or anchor.lemma_.lower() in self.org_context_nouns):
                 return True
+        if root.dep_ == "poss" and (root.head.lemma_.lower() in self.deal_nouns or root.head.lower_ in self.deal_nouns):
+            return True  # "Magalu's acquisition of Netshoes" (a place owns no acquisition; it may own an "app")
+        if root.dep_ == "nsubj" and root.head.lemma_.lower() in self.appointing_verbs and any(
+                c.dep_ == "prep" and c.lower_ == "as" for c in root.head.children):
+            return True  # "Zalora named Gunjan Soni as its chief executive"
         if root.dep_ == "conj" or any(c.dep_ == "conj" for c in root.children):
             for t in [root.head, *root.children]:
                 if t.dep_ in ("conj",) or t.i == root.head.i:
@@ -466,6 +495,9 @@ class EntityTyper:
             for t in root.head.subtree:
                 if t.i >= end and (t.lower_ in self.role_words or t.lower_ in ("job", "helm")) and t.dep_ in ("attr", "dobj", "pobj", "oprd"):
                     return True
+        if start >= 2 and doc[start - 1].text == "," and doc[start - 2].lower_ in self.title_heads \
+                and doc[start - 2].lower_ not in self.descriptor:
+            return True
         if end + 2 < len(doc) and doc[end].text == ",":
             nxt = doc[end + 1: min(end + 5, len(doc))]
             if any(t.lower_ in self.role_words and t.lower_ not in self.descriptor and t.lower_ != "partner" for t in nxt[:3]) \

@@ -266,6 +266,10 @@ class SentenceReader:
             if subs:
                 return [e for s in subs for e in self.group(s)]
             if v.dep_ in ("xcomp", "conj", "advcl", "pcomp") and v.head.pos_ in ("VERB", "AUX", "NOUN"):
+                if v.dep_ == "xcomp":
+                    passive = [c for c in v.head.children if c.dep_ == "nsubjpass"]
+                    if passive:
+                        return [e for s_ in passive for e in self.group(s_)]
                 v = v.head
                 continue
             if v.dep_ in ("relcl", "acl") and v.tag_ != "VBN":
@@ -276,11 +280,13 @@ class SentenceReader:
     def agents(self, verb: Token) -> list[EntMention]:
         """Logical subject of a passive verb ('announced by the Fever Point Association')."""
         out = []
-        for c in verb.children:
-            if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by"):
-                for p in c.children:
-                    if p.dep_ == "pobj":
-                        out.extend(self.group(p))
+        heads = [verb] + [c for c in verb.children if c.dep_ in ("dobj", "npadvmod", "attr")]
+        for h in heads:
+            for c in h.children:
+                if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by"):
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            out.extend(self.group(p))
         return out
 
     def passive_subjects(self, verb: Token) -> list[EntMention]:

@@ -177,6 +177,12 @@ def _founders(r: SentenceReader, p, root) -> None:
         for o, prep, _ in r.objects(v, depth=0):
             if prep is None and coarse(o) == "ORG":
                 r.emit(p, "worksFor", o, "founder-verb", v, {"role": role})
+    # "Nadiem Makarim, who founded Gojek": a relative clause on the person
+    for c in root.children:
+        if c.dep_ == "relcl" and c.lemma_.lower() in verbs and any(x.lower_ == "who" for x in c.children):
+            for o, prep, _ in r.objects(c, depth=0):
+                if prep is None and coarse(o) == "ORG":
+                    r.emit(p, "worksFor", o, "founder-verb", c, {"role": "founder"})
     # "the investment firm founded by Yuri Milner" (passive participle on an apposition)
     if root.dep_ == "pobj" and root.head.dep_ == "agent":
         v = root.head.head

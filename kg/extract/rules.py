@@ -61,7 +61,7 @@ def verb_frames(r: SentenceReader) -> None:
     for v in r.sent:
         if v.pos_ not in ("VERB", "AUX") and not (v.pos_ == "NOUN" and v.dep_ == "ROOT"):
             continue
-        lem = _lemma(v)
+        lem = _trigger_lemma(v, r.lex)
         prt = r.particle(v)
         active_s = r.subjects(v)
         passive = v.tag_ == "VBN" and (any(c.dep_ in ("nsubjpass", "auxpass") for c in v.children) or v.dep_ in ("acl",))
@@ -74,6 +74,11 @@ def verb_frames(r: SentenceReader) -> None:
         else:
             subjects = active_s
             objs = r.objects(v)
+        if lem in lex["regulates"]["verbs"]:
+            # "CADE approved Magalu's acquisition of Netshoes": the owner of the approved deal
+            for c in v.children:
+                if c.dep_ == "dobj" and r.ent_at(c) is None:
+                    objs += [(e, "poss", c) for x in c.children if x.dep_ == "poss" for e in r.group(x)]
         if not subjects or not objs:
             continue
         for s in subjects:
@@ -202,14 +207,35 @@ def _verb_lemmas(t) -> set[str]:
     return out
 
 
+def _all_triggers(lex: dict) -> frozenset:
+    key = id(lex)
+    if key not in _TRIGGER_CACHE:
+        triggers = set()
+        for p in ("partnerOf", "competesWith", "acquiredStakeIn", "regulates", "launched", "operatesIn", "issued", "appliesTo"):
+            triggers |= set(lex[p].get("verbs", ())) | set(lex[p].get("with_verbs", ())) | set(lex[p].get("against_verbs", ()))
+        triggers |= set(lex["subsidiaryOf"]["owner_verbs"])
+        _TRIGGER_CACHE[key] = frozenset(triggers)
+    return _TRIGGER_CACHE[key]
+
+
+_TRIGGER_CACHE: dict = {}
+
+
+def _trigger_lemma(v, lex) -> str:
+    """The trigger a verb form stands for, even where the lemmatizer slips ('fined' -> 'fin')."""
+    lem = _lemma(v)
+    triggers = _all_triggers(lex)
+    if lem in triggers:
+        return lem
+    cands = sorted(_verb_lemmas(v) & triggers, key=len)
+    return cands[-1] if cands else lem
+
+
 def surface_verbs(r: SentenceReader) -> None:
     """A fallback over the word sequence when the parser mislabels a clause ('Meituan unveiled
     Keeta', 'fined Google 2.4 billion euros' parsed as noun phrases)."""
     lex = r.lex
-    triggers = set()
-    for key in ("partnerOf", "competesWith", "acquiredStakeIn", "regulates", "launched", "operatesIn", "issued", "appliesTo"):
-        triggers |= set(lex[key].get("verbs", ())) | set(lex[key].get("with_verbs", ())) | set(lex[key].get("against_verbs", ()))
-    triggers |= set(lex["subsidiaryOf"]["owner_verbs"])
+    triggers = _all_triggers(lex)
     doc = r.doc
     for v in r.sent:
         if v.pos_ not in ("VERB", "ADJ", "NOUN") or r.ent_at(v) is not None:
@@ -311,6 +337,8 @@ def nominal_relations(r: SentenceReader) -> None:
         elif lem in lex["competesWith"]["nouns"] or low in lex["competesWith"]["nouns"]:
             _pair_noun(r, n, "competesWith", "compete-noun", ("of", "to", "with", "for", "against", "like", "including", "as", "from"))
         elif lem in lex["acquiredStakeIn"]["nouns"]:
+            if n.dep_ == "dobj" and n.head.lemma_.lower() in lex["acquiredStakeIn"]["divest_verbs"]:
+                continue  # "SoftBank sold its stake in Coupang"
             owners = r.owner(n)
             targets = [e for e, p in r.prep_objects(n, {"in", "into", "of"}) if coarse(e) == "ORG"]
             for c in n.children:  # "acquisition of a 75% stake in Tokopedia"
@@ -581,6 +609,10 @@ def surface_appositions(r: SentenceReader) -> None:
             j += 1
         if head is None:
             continue
+        for k in range(m.end + 1, head.i):
+            pl = r.ent_at(doc[k])
+            if pl is not None and coarse(pl) == "PLACE" and pl.end < len(doc) and doc[pl.end].text in ("'s", "’s"):
+                r.emit(m, "operatesIn", pl, "apposition-in-place", head)
         if j + 1 < r.sent.end and doc[j].lower_ in ("in", "across") and (pl := r.ent_at(doc[j + 1])) is not None \
                 and coarse(pl) == "PLACE":
             r.emit(m, "operatesIn", pl, "apposition-in-place", head)  # ", the largest marketplace in Latin America"
