@@ -77,7 +77,7 @@ def parse_money(text: str) -> list[tuple[Decimal, str, int, int]]:
     return sorted(out, key=lambda x: x[2])
 
 
-def parse_money_spans(doc: Doc, sent: Span, _lex_unused=None):
+def parse_money_spans(doc: Doc, sent: Span):
     res = []
     for value, cur, s, e in parse_money(sent.text):
         span = doc.char_span(sent.start_char + s, sent.start_char + e, alignment_mode="expand")

@@ -27,7 +27,7 @@ def _money_and_stake(r: SentenceReader) -> dict:
         if any(t.lower_ in stake_words for t in r.doc[tok.i: min(tok.i + 5, r.sent.end)]):
             q["stakePercent"] = value
             break
-    money = parse_money_spans(r.doc, r.sent, r.ctx.lex_metrics) if hasattr(r.ctx, "lex_metrics") else []
+    money = parse_money_spans(r.doc, r.sent)
     for amount, currency, span in money:
         prev = r.doc[span.start - 1] if span.start > r.sent.start else None
         if prev is not None and prev.lower_ in ("for", "at", "paying", "worth"):
