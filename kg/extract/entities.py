@@ -346,6 +346,10 @@ class EntityTyper:
         if ent.ent_id_ and ent.ent_id_ != "cue" and ent.ent_id_ in self.ref.entities:
             return EntMention(ent.start, ent.end, ent.label_, ref=ent.ent_id_, origin="reference",
                               name=ent.text)
+        if ent.ent_id_ == "found":  # a name another sentence of the corpus gave evidence for
+            if self._junk(doc, ent.start, ent.end, ent.label_) or self._title_part(doc, ent.end):
+                return None
+            return EntMention(ent.start, ent.end, ent.label_, origin="found", name=ent.text)
         if ent.ent_id_ == "cue":
             start, end = self._trim(doc, ent.start, ent.end)
             if start >= end:
@@ -377,8 +381,7 @@ class EntityTyper:
         text = doc[start:end].text
         if self._junk(doc, start, end, cls):
             return None
-        if cls == "Organization" and end + 1 < len(doc) and doc[end].lower_ in self.gov_titles \
-                and doc[end + 1].ent_type_ == "PERSON":
+        if cls == "Organization" and self._title_part(doc, end):
             return None  # "Industry and Trade Minister X": part of a title, not an organisation
         cue_cls, origin = self._cue_class(doc, start, end, cls)
         if origin == "model" and cls in ("Person", "Place", "Region") and self._org_context(doc, start, end):
@@ -485,6 +488,9 @@ class EntityTyper:
         if desc is not None:
             return desc, "cue"
         return cls, "model"
+
+    def _title_part(self, doc: Doc, end: int) -> bool:
+        return end + 1 < len(doc) and doc[end].lower_ in self.gov_titles and doc[end + 1].ent_type_ in ("PERSON", "Person")
 
     def _role_cue(self, doc: Doc, start: int, end: int) -> bool:
         """A name the model typed as an organisation or place but the text gives a role:

@@ -7,6 +7,7 @@ Relations and figures are read from the annotated Docs by :mod:`kg.extract.relat
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 from functools import lru_cache
@@ -138,6 +139,49 @@ def with_final_stop(text: str) -> str:
 
 
 def extract_articles(nlp, articles: list[Article], progress=None) -> list[ArticleExtraction]:
+    """Two passes over the corpus: the second also looks for every name the first found with some
+    evidence ("one name, one entity": a company the model missed in one sentence is still found
+    there when another sentence named it), so relations in those sentences are not lost."""
+    first = _extract_pass(nlp, articles, progress)
+    names = discovered_names(first)
+    if not names:
+        return first
+    import contextlib
+
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_names_ruler(nlp, names))
+        return _extract_pass(nlp, articles, None)
+
+
+def discovered_names(extractions: list[ArticleExtraction]) -> dict[str, str]:
+    """Names found outside the reference data, with the class the corpus votes for them."""
+    from kg.resolve.entities import vote_classes
+
+    votes = vote_classes(extractions)
+    out = {}
+    for ex in extractions:
+        for m in ex.mentions:
+            if m.ref or m.passage < 0 or has_cjk(m.name) or len(m.name) < 3 or not m.name[:1].isupper():
+                continue
+            from kg.resolve.entities import norm
+
+            out.setdefault(m.name, votes.get(norm(m.name), m.cls))
+    return out
+
+
+@contextlib.contextmanager
+def _names_ruler(nlp, names: dict[str, str]):
+    ruler = nlp.add_pipe("entity_ruler", name="kg_found_names", after="kg_cue_filter",
+                         config={"overwrite_ents": False})
+    try:
+        ruler.add_patterns([{"label": cls, "id": "found", "pattern": [{"ORTH": t.text} for t in nlp.make_doc(n)]}
+                            for n, cls in sorted(names.items())])
+        yield ruler
+    finally:
+        nlp.remove_pipe("kg_found_names")
+
+
+def _extract_pass(nlp, articles: list[Article], progress=None) -> list[ArticleExtraction]:
     """Run the pipeline over every passage of every article (batched with ``nlp.pipe``)."""
     from kg.extract.figures import extract_figures
     from kg.extract.relations import ArticleContext, extract_relations

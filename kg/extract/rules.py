@@ -382,9 +382,12 @@ def nominal_relations(r: SentenceReader) -> None:
         elif lem in lex["launched"]["nouns"]:
             owners = r.owner(n)
             prods = [e for e, p in r.prep_objects(n, {"of"})]
+            owned = {id(e) for c in n.children if c.dep_ == "prep" and c.lower_ == "of" for p_ in c.children
+                     if p_.dep_ == "pobj" and any(x.dep_ == "poss" for x in p_.children) for e in r.group(p_)}
             for o in owners:
                 for p in prods:
-                    if coarse(p) == "PRODUCT" or lem in ("launch", "establishment", "creation"):
+                    # a product, or an organisation's own new platform ("the opening of its Lingxi platform")
+                    if coarse(p) == "PRODUCT" or lem in ("launch", "establishment", "creation") or id(p) in owned:
                         r.emit(o, "launched", p, "launch-noun", n, _date_q(r))
 
 

@@ -24,7 +24,7 @@ _CORP_SUFFIX = re.compile(
 # Specificity of classes within a coarse type: a more specific class wins a vote tie.
 _SPECIFIC = {"Organization": 0, "Company": 1, "Platform": 2, "MediaOutlet": 2, "Association": 2,
              "Place": 0, "Region": 1, "Country": 2, "City": 2}
-_ORIGIN_WEIGHT = {"reference": 100, "cue": 3, "quoted": 2, "title": 1, "model": 1}
+_ORIGIN_WEIGHT = {"reference": 100, "cue": 3, "quoted": 2, "title": 1, "model": 1, "found": 0}
 
 
 def vote_classes(extractions: list[ArticleExtraction]) -> dict[str, str]:

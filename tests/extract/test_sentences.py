@@ -22,8 +22,6 @@ KNOWN_GAPS: dict[str, str] = {
     "t45": "the small parser reads the whole sentence as a noun phrase headed by 'service'; "
            "'GrabPay Later' is cut at the adverb",
     "t46": "'in Hong Kong' attaches to 'Keeta', so the place goes to the app, not to Meituan",
-    "t93": "'CADE' has no cue in its own sentence (another test sentence defines it); names found in one "
-           "article are not yet looked for in the others",
     "t84": "the sentence splitter starts a new sentence at 'Later', cutting 'ShopeePay Later service in Malaysia' off",
 }
 
