@@ -26,7 +26,11 @@ class BuildResult:
 
 def build_graph(inputs, *, model: str | None = None, min_confidence: float = 0.0, progress=None, stdin=None,
                 ontology_dir: str | None = None) -> BuildResult:
-    """Build the knowledge graph of the given inputs (files, directories, '-' for stdin)."""
+    """Build the knowledge graph of the given inputs (files, directories, '-' for stdin).
+
+    ``progress``, if given, is called once with the number of passages to analyse and returns a
+    callable that is then called with the number of passages done (a progress bar's ``update``).
+    """
     from kg.extract.pipeline import extract_articles, load_pipeline
     from kg.extract.reference import load_reference
     from kg.rdf.mapping import to_graph
@@ -34,7 +38,8 @@ def build_graph(inputs, *, model: str | None = None, min_confidence: float = 0.0
 
     articles, report = read_inputs([str(i) for i in inputs], stdin=stdin)
     nlp = load_pipeline(model, ontology_dir)
-    extractions = extract_articles(nlp, articles, progress=progress)
+    tick = progress(sum(len(a.passages) for a in articles)) if progress is not None else None
+    extractions = extract_articles(nlp, articles, progress=tick)
     resolution = resolve(extractions, load_reference(ontology_dir))
     graph = to_graph(resolution, min_confidence=min_confidence)
     return BuildResult(graph=graph, report=report, articles=len(articles), summary=summarise(graph))

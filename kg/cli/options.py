@@ -20,31 +20,21 @@ def inputs_argument(f):
 
 
 def run_build(inputs, model, min_confidence, quiet=False):
-    """Build with a progress bar on long inputs; returns the BuildResult."""
-    from kg.ingest import read_inputs  # noqa: F401  (fail early on import problems)
+    """Build, with a progress bar on stderr when there are many passages to analyse."""
+    import contextlib
+
     from kg.pipeline import build_graph
 
-    bar = None
-    holder = {}
+    with contextlib.ExitStack() as stack:
 
-    def progress(n):
-        if "bar" in holder:
-            holder["bar"].update(n)
+        def progress(total):
+            if quiet or total <= 200:
+                return None
+            bar = stack.enter_context(click.progressbar(length=total, label="Extracting",
+                                                        file=click.get_text_stream("stderr")))
+            return bar.update
 
-    if not quiet:
-        # count passages cheaply to decide whether a bar is worth showing
-        from kg.ingest import read_inputs as _read
-
-        arts, _ = _read(list(inputs))
-        total = sum(len(a.passages) for a in arts)
-        if total > 200:
-            bar = click.progressbar(length=total, label="Extracting", file=click.get_text_stream("stderr"))
-            holder["bar"] = bar.__enter__()
-    try:
         return build_graph(inputs, model=model, min_confidence=min_confidence, progress=progress)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
 
 
 def echo_problems(report) -> None:

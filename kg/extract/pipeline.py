@@ -193,7 +193,7 @@ def _extract_pass(nlp, articles: list[Article], progress=None) -> list[ArticleEx
         doc.user_data["kg_text_len"] = len(text)
         docs_by_article[ai].append((pi, doc))
         if progress is not None:
-            progress(1)
+            progress(1)  # the bar follows the first pass
     results = []
     for ai, article in enumerate(articles):
         ex = ArticleExtraction(article=article)
