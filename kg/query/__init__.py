@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+from kg.errors import QueryError
 from kg.query.engine import OxigraphEngine, QueryResult, RdflibEngine, engine_for
 from kg.query.presets import Preset, get_preset, parse_header, presets
 from kg.query.sparql import bind_values, check_offline
@@ -42,7 +43,23 @@ def query(graph, sparql: str, params: dict | None = None, *, max_rows: int | Non
     check_offline(sparql, engine.is_local_graph)
     header = parse_header(sparql, what)
     bindings, warnings = resolve(engine, header, params, what)
-    result = engine.execute(bind_values(sparql, bindings), max_rows=max_rows, timeout=timeout)
+    text = bind_values(sparql, bindings)
+    result = None
+    if isinstance(engine, OxigraphEngine) and bindings:
+        # Oxigraph plans OPTIONAL / UNION / EXISTS groups without knowing VALUES-bound variables:
+        # give it the bound terms in place (same terms, same answers; falls back to VALUES)
+        from kg.query.sparql import inline_values
+
+        inlined = inline_values(sparql, bindings)
+        if inlined is not None:
+            try:
+                result = engine.execute(inlined, max_rows=max_rows, timeout=timeout)
+            except QueryError as e:
+                if not str(e).startswith("Invalid"):  # only a syntax problem falls back
+                    raise
+                result = None
+    if result is None:
+        result = engine.execute(text, max_rows=max_rows, timeout=timeout)
     result.warnings = warnings + result.warnings
     return result
 

@@ -231,3 +231,69 @@ def syntax_error(text: str, engine_message: str, line: int | None = None, col: i
         token = toks[0].text if toks else ""
     near = f" at {token!r}" if token else " at end of query"
     return QueryError(f"Invalid SPARQL at line {line}, column {col}{near}: {reason}")
+
+
+# ---------------------------------------------------------------- inlining bound values (Oxigraph)
+
+
+def _group_end(tokens: list[Token], start: int) -> int:
+    """Index of the ``}`` closing the group opened at ``tokens[start]``."""
+    depth = 0
+    for i in range(start, len(tokens)):
+        if tokens[i].text == "{":
+            depth += 1
+        elif tokens[i].text == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return len(tokens)
+
+
+def inline_values(text: str, bindings: dict) -> str | None:
+    """:func:`bind_values` plus each bound variable written as its term inside the WHERE group.
+
+    Oxigraph plans the inside of ``UNION``, ``OPTIONAL`` and ``EXISTS`` without knowing that an
+    outer ``VALUES`` variable is bound, so there it may start from a whole predicate instead of the
+    bound entity. With the term written in place, the planner sees a constant. The ``VALUES`` block
+    stays, so projected parameters are still bound. The terms come from :func:`sparql_term` (the
+    same escaping as the VALUES block). Returns None where inlining could change the meaning
+    (nested SELECT: its variables are its own; MINUS: it compares shared variables) or the syntax
+    (a variable after ``AS``, in ``BOUND()`` or in a ``VALUES`` header), so the caller keeps the
+    VALUES form.
+    """
+    if not bindings:
+        return text
+    tokens = tokenize(text)
+    brace = where_brace(tokens)
+    if brace is None:
+        return None
+    start = next(i for i, t in enumerate(tokens) if t is brace)
+    end = _group_end(tokens, start)
+    terms = {v: sparql_term(t) for v, t in bindings.items()}
+    edits = []
+    in_values_header = False
+    for i in range(start + 1, end):
+        t = tokens[i]
+        if t.kind == "word" and t.text.upper() in ("SELECT", "MINUS"):
+            return None
+        if _is_kw(t, "VALUES"):
+            in_values_header = True
+        elif t.text == "{":
+            in_values_header = False
+        if t.kind != "var" or t.text[1:] not in terms:
+            continue
+        prev = tokens[i - 1]
+        if in_values_header or _is_kw(prev, "AS") or (prev.text == "(" and _is_kw(tokens[i - 2], "BOUND")):
+            return None
+        edits.append((t.pos, len(t.text), terms[t.text[1:]]))
+    out = text
+    for pos, n, term in reversed(edits):
+        out = out[:pos] + term + out[pos + n:]
+    return _prepend_values(out, brace.pos, bindings)
+
+
+def _prepend_values(text: str, brace_pos: int, bindings: dict) -> str:
+    vars_ = " ".join(f"?{v}" for v in bindings)
+    vals = " ".join(sparql_term(t) for t in bindings.values())
+    at = brace_pos + 1
+    return text[:at] + f" VALUES ({vars_}) {{ ({vals}) }} " + text[at:]

@@ -149,6 +149,7 @@ class Handler(BaseHTTPRequestHandler):
 class KGServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = False
+    request_queue_size = 128  # the default backlog (5) resets connections when many clients connect at once
 
 
 def make_server(source, host: str = "127.0.0.1", port: int = 7878, workers: int = 2,
