@@ -1,6 +1,9 @@
 """Helpers shared by tests (not fixtures)."""
 from __future__ import annotations
 
+import contextlib
+import threading
+
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, RDFS, SKOS
 
@@ -32,3 +35,20 @@ def graph_from_gold(gold: dict) -> Graph:
         g.add((node, PKG.metricType, Literal(m["metric"])))
         g.add((node, PKG.value, decimal_literal(m["value"])))
     return g
+
+
+@contextlib.contextmanager
+def serving(graph_path, **options):
+    """`kg serve` on 127.0.0.1 (a free port) in a thread; yields the base URL, always stops it."""
+    from kg.server import make_server
+
+    server = make_server(graph_path, port=0, **options)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        server.pool.close()

@@ -500,14 +500,10 @@ def ownership(r: SentenceReader) -> None:
                     else:
                         r.emit(o, "subsidiaryOf", m, "owned-adjective", doc[e + 1])
                     break
-        # possessive between organisations: "Sea's Shopee", "Alibaba's AliExpress"
+        # "Singapore's Temasek": a place's organisation (organisations' own are read in surface_appositions)
         for c in root.children:
-            if c.dep_ == "poss" and (owner := r.ent_at(c)) is not None and m.start >= 2 \
-                    and doc[m.start - 1].text in ("'s", "’s") and r.ent_at(doc[m.start - 2]) is owner:
-                if coarse(owner) == "ORG":
-                    r.emit(m, "subsidiaryOf", owner, "possessive-org", root)
-                elif coarse(owner) == "PLACE":
-                    r.emit(m, "operatesIn", owner, "possessive-place", root)
+            if c.dep_ == "poss" and (owner := r.ent_at(c)) is not None and coarse(owner) == "PLACE":
+                r.emit(m, "operatesIn", owner, "possessive-place", root)
         # appositive unit/owner nouns
         for c in root.children:
             if c.dep_ != "appos" or c.pos_ not in ("NOUN", "PROPN"):

@@ -19,14 +19,10 @@ PARTNERS = open(__import__("kg.query.presets", fromlist=["x"]).PRESET_DIR / "par
 
 @pytest.fixture(scope="module")
 def endpoint(sample_graph_path):
-    server = make_server(sample_graph_path, port=0, workers=2, timeout=2.0, max_rows=5)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}"
-    server.shutdown()
-    server.server_close()
-    server.pool.close()
+    from tests_support import serving
+
+    with serving(sample_graph_path, workers=2, timeout=2.0, max_rows=5) as url:
+        yield url
 
 
 def _req(url, data=None, method=None, headers=None):

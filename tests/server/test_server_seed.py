@@ -1,24 +1,17 @@
 """The acceptance query through `kg serve` on the graph the pipeline built from the seed digest."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from kg.query.presets import PRESET_DIR
-from kg.server import make_server
 
 
 @pytest.fixture(scope="module")
 def seed_endpoint(seed_graph_path):
-    server = make_server(seed_graph_path, port=0, workers=1, timeout=10.0, max_rows=1000)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}"
-    server.shutdown()
-    server.server_close()
-    server.pool.close()
+    from tests_support import serving
+
+    with serving(seed_graph_path, workers=1, timeout=10.0, max_rows=1000) as url:
+        yield url
 
 
 def test_serve_seed_partners_of_xiaohongshu_with_sparqlwrapper(seed_endpoint):
