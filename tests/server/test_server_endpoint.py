@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
