@@ -38,6 +38,16 @@ def ontology_dir() -> Path:
     raise OutputError("cannot find the ontology folder (platform.ttl); set KG_ONTOLOGY_DIR to it")
 
 
+def _file_mode(path: Path) -> int:
+    """The existing file's permissions, else what the umask gives a new file."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Write ``path`` all-or-nothing: a temp file in the same directory, renamed over it on success.
@@ -59,6 +69,8 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp makes the file private (0600); give it the mode a plain open() would have
+        os.chmod(tmp, _file_mode(path))
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -66,6 +66,23 @@ def test_atomic_write_keeps_previous_file_on_failure(tmp_path):
     assert list(tmp_path.iterdir()) == [target]
 
 
+def test_atomic_write_gives_ordinary_permissions(tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        with atomic_write(tmp_path / "new.ttl") as fh:
+            fh.write("x")
+        assert (tmp_path / "new.ttl").stat().st_mode & 0o777 == 0o644
+        (tmp_path / "kept.ttl").write_text("old", encoding="utf-8")
+        os.chmod(tmp_path / "kept.ttl", 0o640)
+        with atomic_write(tmp_path / "kept.ttl") as fh:
+            fh.write("new")
+        assert (tmp_path / "kept.ttl").stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(umask)
+
+
 def test_cli_eval_table_json_and_verbose(runner):
     gold = str(SEED_DIR / "gold.json")
     res = runner.invoke(cli, ["eval", str(SEED), "--gold", gold])
