@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from functools import lru_cache
 
 from spacy.tokens import Doc, Span
 
@@ -21,65 +20,70 @@ FRACTIONS = {"half": 50, "a third": 33.3, "one third": 33.3, "a quarter": 25, "o
              "two thirds": 66.7, "two-thirds": 66.7, "three quarters": 75}
 
 
-@lru_cache(maxsize=1)
-def _lex():
-    return load_reference().lexicon("metrics")
+def _lex(lex: dict | None = None) -> dict:
+    """The metrics lexicon: the one the caller's pipeline loaded, else the default ontology's."""
+    return lex if lex is not None else load_reference().lexicon("metrics")
 
 
-@lru_cache(maxsize=1)
-def _money_res():
-    lex = _lex()
+_MONEY_RES: dict[int, tuple] = {}
+
+
+def _money_res(lex: dict):
+    key = id(lex)
+    if key in _MONEY_RES:
+        return _MONEY_RES[key]
     syms = sorted(lex["currency_symbols"], key=len, reverse=True)
     sym = "|".join(re.escape(s) for s in syms)
     words = "|".join(re.escape(w) for w in sorted(lex["currency_words"], key=len, reverse=True))
     before = re.compile(rf"(?P<cur>{sym})\s?{_NUM}(?:\s*{_SCALE})?", re.I)
     after = re.compile(rf"{_NUM}(?:\s*{_SCALE})?\s*(?P<cur>{words}|{sym})\b", re.I)
-    return before, after
+    _MONEY_RES[key] = (lex, before, after)  # keeps lex alive so its id is not reused
+    return _MONEY_RES[key]
 
 
-def _scale(s: str | None) -> Decimal:
+def _scale(s: str | None, lex: dict) -> Decimal:
     if not s:
         return Decimal(1)
-    return Decimal(str(_lex()["scales"][s.lower().rstrip(".")]))
+    return Decimal(str(lex["scales"][s.lower().rstrip(".")]))
 
 
 def _num(s: str) -> Decimal:
     return Decimal(s.replace(",", ""))
 
 
-def _currency(token: str) -> str:
-    lex = _lex()
+def _currency(token: str, lex: dict) -> str:
     for k, v in lex["currency_symbols"].items():
         if token.upper() == k.upper():
             return v
     return lex["currency_words"].get(token.lower(), "")
 
 
-def parse_money(text: str) -> list[tuple[Decimal, str, int, int]]:
+def parse_money(text: str, lex: dict | None = None) -> list[tuple[Decimal, str, int, int]]:
     """All money amounts in a text: (value, ISO currency, start, end). '$1.5 billion',
     'US$840 million', 'RMB 3.5bn', 'CNY10 trillion', '15 billion rupiah'."""
-    before, after = _money_res()
+    lex = _lex(lex)
+    _, before, after = _money_res(lex)
     out = []
     taken = []
     for rx in (before, after):
         for m in rx.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
-            cur = _currency(m["cur"])
+            cur = _currency(m["cur"], lex)
             if not cur:
                 continue
             if m["cur"].lower() in ("m", "b", "k"):
                 continue
             # "RM" / "Rp" are only currencies right before a number
-            value = _num(m["num"]) * _scale(m["scale"])
+            value = _num(m["num"]) * _scale(m["scale"], lex)
             taken.append((m.start(), m.end()))
             out.append((value, cur, m.start(), m.end()))
     return sorted(out, key=lambda x: x[2])
 
 
-def parse_money_spans(doc: Doc, sent: Span):
+def parse_money_spans(doc: Doc, sent: Span, lex: dict | None = None):
     res = []
-    for value, cur, s, e in parse_money(sent.text):
+    for value, cur, s, e in parse_money(sent.text, lex):
         span = doc.char_span(sent.start_char + s, sent.start_char + e, alignment_mode="expand")
         if span is not None:
             res.append((value, cur, span))
@@ -102,11 +106,10 @@ def percent_values(sent: Span) -> list[tuple[Decimal, object]]:
 MONEY_TYPES = ("valuation", "revenue", "netProfit", "gmv", "investment", "fine", "sales")
 
 
-def _keyword_type(window: str, allowed=None) -> str | None:
+def _keyword_type(window: str, lex: dict, allowed=None) -> str | None:
     """The metric type whose keyword stands closest before the figure (ties: longest keyword)."""
-    lex = _lex()["metric_keywords"]
     best = None
-    for mtype, words in lex.items():
+    for mtype, words in lex["metric_keywords"].items():
         if allowed is not None and mtype not in allowed:
             continue
         for w in words:
@@ -122,34 +125,34 @@ def _window(sent_text: str, start: int, end: int, before: int = 70, after: int =
     return sent_text[max(0, start - before):start].lower(), sent_text[end:end + after].lower()
 
 
-def _digits(text: str) -> str:
-    """'one million' -> '1 million' (same length is not kept; offsets are re-found by regex)."""
-    words = _lex()["word_numbers"]
+def _digits(text: str, lex: dict) -> str:
+    """'one million' -> '1 million', padded to the same length so offsets stay valid."""
+    words = lex["word_numbers"]
     return re.sub(r"\b(" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")(?= (?:million|billion|trillion|thousand)\b)",
                   lambda m: str(words[m.group(1).lower()]).ljust(len(m.group(1))), text, flags=re.I)
 
 
 def extract_figures(doc: Doc, pi: int, ctx: ArticleContext) -> list[Figure]:
     figs: list[Figure] = []
+    lex = ctx.metrics
     for sent in doc.sents:
         r = SentenceReader(doc, sent, pi, ctx)
-        text = _digits(sent.text)
+        text = _digits(sent.text, lex)
         dates = [(d.start_char - sent.start_char, d.end_char - sent.start_char) for d in doc.ents
                  if d.label_ in ("DATE", "TIME") and sent.start <= d.start < sent.end]
         used: list[tuple[int, int]] = []
         # money
-        for value, cur, s, e in parse_money(text):
+        for value, cur, s, e in parse_money(text, lex):
             used.append((s, e))
             pre, post = _window(text, s, e, before=120)
-            mtype = _keyword_type(post[:14], MONEY_TYPES) if re.match(r"\s*[a-z\-]*\s*(valuation|revenue|sales|gmv|profit|net income|loss|funding|investment|fine|turnover)", post) else None
-            mtype = mtype or _keyword_type(pre, MONEY_TYPES) or _after_type(post)
+            mtype = _keyword_type(post[:14], lex, MONEY_TYPES) if re.match(r"\s*[a-z\-]*\s*(valuation|revenue|sales|gmv|profit|net income|loss|funding|investment|fine|turnover)", post) else None
+            mtype = mtype or _keyword_type(pre, lex, MONEY_TYPES) or _after_type(post, lex)
             if mtype is None or mtype not in MONEY_TYPES:
                 continue
             if mtype == "netProfit" and re.search(r"\b(loss|losses)\b", pre[-25:] + post[:10]):
                 value = -value
             _emit(r, figs, sent, s, e, mtype, value, cur, "money")
         # counts: "125 million users", "10 million Tuike participants"
-        lex = _lex()
         count_nouns = sorted(lex["count_nouns"], key=len, reverse=True)
         cn = "|".join(re.escape(c) for c in count_nouns)
         rx = re.compile(rf"{_NUM}\s*(?P<scale>trillion|billion|million|thousand)?\s+(?:(?:[A-Za-z\-]+\s+){{0,2}})(?P<noun>{cn})\b", re.I)
@@ -162,7 +165,7 @@ def extract_figures(doc: Doc, pi: int, ctx: ArticleContext) -> list[Figure]:
             mid = text[m.end("num"):m.start("noun")].lower()
             if re.search(r"\b(percent|per|yuan|dollars?)\b|%", mid):
                 continue
-            value = _num(m["num"]) * _scale(m["scale"])
+            value = _num(m["num"]) * _scale(m["scale"], lex)
             if value < 1000 and not m["scale"]:
                 continue
             if any(ds <= m.start("num") < de for ds, de in dates):
@@ -182,8 +185,8 @@ def extract_figures(doc: Doc, pi: int, ctx: ArticleContext) -> list[Figure]:
             if re.match(r"\s*(?:[a-z\-]+\s+){0,3}(mark|threshold)\b", after):
                 continue
             pre, post = _window(text, m.start(), m.end(), 50, 40)
-            mtype = _keyword_type(post[:40]) or _keyword_type(pre)
-            value = _num(m["num"]) * _scale(m["scale"])
+            mtype = _keyword_type(post[:40], lex) or _keyword_type(pre, lex)
+            value = _num(m["num"]) * _scale(m["scale"], lex)
             if mtype in ("sales", "revenue", "gmv") and default_cur:
                 used.append((m.start(), m.end()))
                 _emit(r, figs, sent, m.start(), m.end(), mtype, value, default_cur, "money-implicit-currency")
@@ -201,7 +204,7 @@ def extract_figures(doc: Doc, pi: int, ctx: ArticleContext) -> list[Figure]:
             elif re.search(r"(stake|share|holding|own)\b", post[:25]):
                 continue  # a stake in a deal, read by the relation rules
             else:
-                kt = _keyword_type(pre[-45:])
+                kt = _keyword_type(pre[-45:], lex)
                 if kt in ("growth",) or re.search(r"\b(up|rose|grew|increase|growth|jump|surge|climb|fell|drop|lost|declin|slid|down|improv|lifted)", pre[-45:] + post[:25]):
                     mtype = "growth"
                 else:
@@ -217,10 +220,10 @@ def extract_figures(doc: Doc, pi: int, ctx: ArticleContext) -> list[Figure]:
     return figs
 
 
-def _after_type(post: str) -> str | None:
+def _after_type(post: str, lex: dict) -> str | None:
     m = re.match(r"\s*(?:in|of)\s+([a-z\- ]{3,30})", post)
     if m:
-        return _keyword_type(m.group(1) + " ", MONEY_TYPES)
+        return _keyword_type(m.group(1) + " ", lex, MONEY_TYPES)
     return None
 
 

@@ -97,9 +97,11 @@ def _read_chinese_title(ex: ArticleExtraction, nlp) -> None:
     from kg.extract.zh_titles import read_title
 
     title = ex.article.title
-    confidences = nlp.get_pipe("kg_entities").ref.lexicon("rules")
+    ref = nlp.get_pipe("kg_entities").ref
+    confidences = ref.lexicon("rules")
+    names = read_title(title, ref.lexicon("zh_titles"))
     made: dict[int, Mention] = {}
-    for n in read_title(title):
+    for n in names:
         overlapping = [m for m in ex.mentions if m.passage == -1 and m.start < n.end and n.start < m.end]
         if any(m.end - m.start >= n.end - n.start for m in overlapping):
             if n.cls == "Organization" and not n.role:
@@ -109,7 +111,6 @@ def _read_chinese_title(ex: ArticleExtraction, nlp) -> None:
         ex.mentions.append(made[id(n)])
     ev = Evidence(passage=-1, start=0, end=len(title), text=title)
     conf = float(confidences.get("zh-title", confidences.get("_default", 0.6)))
-    names = read_title(title)
     by_span = {(m.start, m.end): m for m in ex.mentions if m.passage == -1}
     for n in names:
         me = by_span.get((n.start, n.end))
@@ -155,7 +156,7 @@ def extract_articles(nlp, articles: list[Article], progress=None) -> list[Articl
 
 def discovered_names(extractions: list[ArticleExtraction]) -> dict[str, str]:
     """Names found outside the reference data, with the class the corpus votes for them."""
-    from kg.resolve.entities import vote_classes
+    from kg.resolve.entities import norm, vote_classes
 
     votes = vote_classes(extractions)
     out = {}
@@ -163,8 +164,6 @@ def discovered_names(extractions: list[ArticleExtraction]) -> dict[str, str]:
         for m in ex.mentions:
             if m.ref or m.passage < 0 or has_cjk(m.name) or len(m.name) < 3 or not m.name[:1].isupper():
                 continue
-            from kg.resolve.entities import norm
-
             out.setdefault(m.name, votes.get(norm(m.name), m.cls))
     return out
 
@@ -210,7 +209,7 @@ def _extract_pass(nlp, articles: list[Article], progress=None) -> list[ArticleEx
         docs = docs_by_article[ai]
         for pi, doc in docs:
             ex.mentions.extend(_mention(m, pi, doc) for m in doc._.kg_ents)
-        ctx = ArticleContext.build(article, ex.mentions, docs)
+        ctx = ArticleContext.build(article, ex.mentions, docs, ref=nlp.get_pipe("kg_entities").ref)
         for pi, doc in docs:
             ex.facts.extend(extract_relations(doc, pi, ctx))
             ex.figures.extend(extract_figures(doc, pi, ctx))

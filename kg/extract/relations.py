@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.extract.dates import normalise_date
 from kg.extract.entities import EntMention
-from kg.extract.reference import load_reference
+from kg.extract.reference import ReferenceData, load_reference
 from kg.extract.types import Evidence, Fact, Mention
 from kg.ingest.article import Article
 from kg.rdf.namespace import CLASS_COARSE
@@ -53,12 +53,15 @@ class ArticleContext:
     lex: dict
     roles: dict
     confidences: dict
+    metrics: dict
     last_subject: dict = field(default_factory=dict)  # passage -> (EntMention, doc)
     mention_cache: dict = field(default_factory=dict)
 
     @classmethod
-    def build(cls, article: Article, mentions: list[Mention], docs: list) -> "ArticleContext":
-        ref = load_reference()
+    def build(cls, article: Article, mentions: list[Mention], docs: list,
+              ref: ReferenceData | None = None) -> "ArticleContext":
+        """``ref`` is the reference data the pipeline's components loaded (the default ontology's if None)."""
+        ref = ref if ref is not None else load_reference()
         counts: Counter = Counter()
         first: dict = {}
         gov_counts: Counter = Counter()
@@ -80,7 +83,8 @@ class ArticleContext:
         topic_gov = first[gov_counts.most_common(1)[0][0]] if gov_counts else None
         orgs = [first[k] for k in counts]
         return cls(article=article, topic=topic, topic_gov=topic_gov, orgs=orgs, lex=ref.lexicon("relations"),
-                   roles=ref.lexicon("roles"), confidences=ref.lexicon("rules"))
+                   roles=ref.lexicon("roles"), confidences=ref.lexicon("rules"),
+                   metrics=ref.lexicon("metrics"))
 
     def mention(self, m: EntMention, pi: int, doc: Doc) -> Mention:
         key = (pi, m.start, m.end)
@@ -108,15 +112,11 @@ class ArticleContext:
     def product_names(self, docs: list, facts: list[Fact]) -> list[Fact]:
         """A product or platform named '<organisation> <more words>' ('JD Takeaway', 'TikTok Shop',
         'Suning Tuike') was launched by that organisation, when the article names both."""
-        from kg.extract.relations import sentence_evidence  # noqa: F401 (same module)
-
         out = []
         orgs = {}
         for pi, doc in docs:
             for m in doc._.kg_ents:
-                if coarse(m) == "ORG" and m.cls != "Platform" or m.cls in ("Company",):
-                    orgs.setdefault(m.name, (pi, m, doc))
-                elif m.cls == "Platform":
+                if coarse(m) == "ORG":
                     orgs.setdefault(m.name, (pi, m, doc))
         # a launch the text already states (or hedges, or denies) is not inferred again
         seen = {f.object.name for f in facts if f.predicate == "launched"}

@@ -27,7 +27,7 @@ def _money_and_stake(r: SentenceReader) -> dict:
         if any(t.lower_ in stake_words for t in r.doc[tok.i: min(tok.i + 5, r.sent.end)]):
             q["stakePercent"] = value
             break
-    money = parse_money_spans(r.doc, r.sent)
+    money = parse_money_spans(r.doc, r.sent, r.ctx.metrics)
     for amount, currency, span in money:
         prev = r.doc[span.start - 1] if span.start > r.sent.start else None
         if prev is not None and prev.lower_ in ("for", "at", "paying", "worth"):
@@ -89,23 +89,14 @@ def verb_frames(r: SentenceReader) -> None:
 def _verb_pair(r, v, lem, prt, s, o, prep, passive):
     lex = r.lex
     cs, co = coarse(s), coarse(o)
-    P = lex["partnerOf"]
-    if (lem in P["with_verbs"] and prep == "with") or (lem in P["verbs"] and prep in (None, "with") and lem not in ("sign", "link", "integrate", "tie", "team")):
-        if lem in P["with_verbs"] and prep == "with":
-            r.emit(s, "partnerOf", o, "partner-verb", v)
-            return
-    if lem in ("team", "tie", "join") and prep == "with":
+    if prep == "with" and lem in lex["partnerOf"]["with_verbs"]:
         r.emit(s, "partnerOf", o, "partner-verb", v)
         return
     C = lex["competesWith"]
-    if (lem in C["verbs"] and (prep is None or prep in ("with", "against", "on", "off"))) and not passive:
-        if lem in ("take", "go", "square") and not (prt or prep in ("against", "on")):
-            pass
-        elif lem in ("take",) and prt != "on":
-            pass
-        elif lem == "fend" and prt != "off":
-            pass
-        else:
+    if lem in C["verbs"] and (prep is None or prep in ("with", "against", "on", "off")) and not passive:
+        # phrasal triggers need their particle: "take on", "go (up) against", "square off", "fend off"
+        particle = C["verb_particles"].get(lem)
+        if particle is None or particle in (prt, prep):
             r.emit(s, "competesWith", o, "compete-verb", v)
             return
     if lem in C["against_verbs"] and prep == "against":
@@ -520,8 +511,6 @@ def ownership(r: SentenceReader) -> None:
             elif lem in S["owner_nouns"] or c.lower_ in S["owner_nouns"]:
                 for e, p in r.prep_objects(c, {"of", "behind"}):
                     r.emit(e, "subsidiaryOf", anchor_ent, "owner-apposition", c)
-                    for pl, pp in r.prep_objects(r.doc[e.start:e.end].root, {"in"}):
-                        pass
             elif lem in S["possessive_product_nouns"]:
                 for cc in c.children:
                     if cc.dep_ in ("compound", "poss") and (own := r.ent_at(cc)) is not None and own is not anchor_ent:

@@ -33,8 +33,9 @@ class TitleName:
     employer: "TitleName | None" = None
 
 
-def read_title(title: str) -> list[TitleName]:
-    lex = load_reference().lexicon("zh_titles")
+def read_title(title: str, lex: dict | None = None) -> list[TitleName]:
+    """Names in a Chinese headline; ``lex`` is the zh_titles lexicon (the default ontology's if None)."""
+    lex = lex if lex is not None else load_reference().lexicon("zh_titles")
     suffixes = sorted(lex["org_suffixes"], key=len, reverse=True)
     roles = sorted(lex["role_words"], key=len, reverse=True)
     markers = sorted(lex["interview_markers"], key=len, reverse=True)
