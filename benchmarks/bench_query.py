@@ -45,38 +45,35 @@ def time_presets(graph, reps, budget=8.0):
     ``reps`` times (fewer when a preset exceeds ``budget`` seconds)."""
     out = {}
     for name in presets():
-        ts, rows = [], []
         sets = PARAMS.get(name, [{}])
         for params in sets:
             run_preset(graph, name, params)  # warm-up
-        start = time.perf_counter()
-        for k in range(reps):
-            for params in sets:
-                t = time.perf_counter()
-                n = len(run_preset(graph, name, params))
-                ts.append((time.perf_counter() - t) * 1000)
-                if k == 0:
-                    rows.append(n)
-            if time.perf_counter() - start > budget and k >= 1:
-                break
-        out[name] = (statistics.median(ts), pct(ts, 95), rows, len(ts))
+        out[name] = _time_runs(graph, name, sets, reps, budget)
     return out
 
 
 _GRAPH = None
 
 
-def _rdflib_child(name, reps, conn):
+def _time_runs(graph, name, sets, reps, budget=None):
+    """(median ms, p95 ms, rows per parameter set, runs): ``reps`` rounds over the parameter sets,
+    fewer when more than ``budget`` seconds have gone by after two rounds."""
     ts, rows = [], []
-    sets = PARAMS.get(name, [{}])
+    start = time.perf_counter()
     for k in range(reps):
         for params in sets:
             t = time.perf_counter()
-            m = len(run_preset(_GRAPH, name, params))
+            n = len(run_preset(graph, name, params))
             ts.append((time.perf_counter() - t) * 1000)
             if k == 0:
-                rows.append(m)
-    conn.send((statistics.median(ts), pct(ts, 95), rows, len(ts)))
+                rows.append(n)
+        if budget is not None and time.perf_counter() - start > budget and k >= 1:
+            break
+    return statistics.median(ts), pct(ts, 95), rows, len(ts)
+
+
+def _rdflib_child(name, reps, conn):
+    conn.send(_time_runs(_GRAPH, name, PARAMS.get(name, [{}]), reps))
 
 
 def time_rdflib(graph, reps, limit=20.0):

@@ -115,16 +115,8 @@ class OxigraphEngine:
                 return QueryResult("ask", boolean=bool(res))
             if isinstance(res, ox.QuerySolutions):
                 names = [v.value for v in res.variables]
-                rows = []
-                out = QueryResult("select", vars=names, rows=rows)
-                for sol in res:
-                    if max_rows is not None and len(rows) >= max_rows:
-                        out.truncated = True
-                        break
-                    rows.append(tuple(from_ox(sol[i]) for i in range(len(names))))
-                    if len(rows) % 256 == 0:
-                        deadline.check()
-                return out
+                rows = (tuple(from_ox(sol[i]) for i in range(len(names))) for sol in res)
+                return _select_result(names, rows, max_rows, deadline)
             triples = []
             out = QueryResult("graph", triples=triples)
             for t in res:
@@ -170,16 +162,7 @@ class RdflibEngine:
                 return QueryResult("ask", boolean=bool(res.askAnswer))
             if res.type == "SELECT":
                 names = [str(v) for v in res.vars]
-                rows = []
-                out = QueryResult("select", vars=names, rows=rows)
-                for row in res:
-                    if max_rows is not None and len(rows) >= max_rows:
-                        out.truncated = True
-                        break
-                    rows.append(tuple(row))
-                    if len(rows) % 256 == 0:
-                        deadline.check()
-                return out
+                return _select_result(names, (tuple(row) for row in res), max_rows, deadline)
             triples = list(res.graph) if res.graph is not None else list(res)
             out = QueryResult("graph", triples=triples[:max_rows] if max_rows is not None else triples)
             out.truncated = max_rows is not None and len(triples) > max_rows
@@ -209,3 +192,17 @@ def engine_for(graph):
 
         return OxigraphEngine(open_source(graph))
     raise TypeError(f"cannot query {type(graph).__name__}: pass an rdflib Graph, a pyoxigraph Store or a path")
+
+
+def _select_result(names, rows, max_rows, deadline) -> QueryResult:
+    """Collect SELECT rows up to ``max_rows`` (then mark the result truncated), checking the
+    deadline every 256 rows; the same for both engines."""
+    out = QueryResult("select", vars=names, rows=[])
+    for row in rows:
+        if max_rows is not None and len(out.rows) >= max_rows:
+            out.truncated = True
+            break
+        out.rows.append(row)
+        if len(out.rows) % 256 == 0:
+            deadline.check()
+    return out
