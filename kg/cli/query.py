@@ -45,12 +45,15 @@ def list_presets() -> str:
               help="Output format; turtle/ntriples for CONSTRUCT and DESCRIBE.")
 @click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
               help="Query engine for a graph file (a store directory always uses Oxigraph).")
-@click.option("--limit", "max_rows", type=int, default=None, help="Stop after this many rows.")
+@click.option("--limit", type=click.IntRange(min=0), default=None,
+              help="Page size: sets the query's LIMIT (presets list 100 or 1000 rows by default).")
+@click.option("--offset", type=click.IntRange(min=0), default=None,
+              help="Skip this many rows of the query's order (the next page: --offset 100).")
 @click.option("--timeout", type=float, default=None, help="Give up after this many seconds.")
 @click.option("--max-width", type=int, default=80, show_default=True, help="Table cell width (0: no limit).")
 @click.option("--list", "list_", is_flag=True, help="List the presets with their parameters and exit.")
 @click.option("--show", is_flag=True, help="Print the query text (of a preset) instead of running it.")
-def query(graph, sparql, query_file, preset, params, fmt, engine, max_rows, timeout, max_width, list_, show):
+def query(graph, sparql, query_file, preset, params, fmt, engine, limit, offset, timeout, max_width, list_, show):
     """Run a SPARQL query against GRAPH (a graph file in any RDF syntax, or a store directory).
 
     The query is SPARQL inline, -f FILE.rq, or --preset NAME. Parameters are bound as RDF
@@ -59,6 +62,7 @@ def query(graph, sparql, query_file, preset, params, fmt, engine, max_rows, time
     \b
     Example:
         kg query out/graph.ttl --preset partners-of --param org=小红书
+        kg query out/graph.ttl --preset facts-about --param org=Xiaohongshu --offset 100
         kg query out/graph.ttl "SELECT ?p WHERE { ?p a pkg:Person }" --format csv
         kg query store/ -f my-query.rq --format json
         kg query --list
@@ -84,18 +88,16 @@ def query(graph, sparql, query_file, preset, params, fmt, engine, max_rows, time
         return
     if not graph:
         raise QueryError("missing GRAPH: a graph file (.ttl, .nt, .jsonld...) or a store directory")
-    result = run(graph, text, parse_params(params), engine, max_rows, timeout, what)
+    result = run(graph, text, parse_params(params), engine, timeout=timeout, what=what, limit=limit, offset=offset)
     for w in result.warnings:
         click.echo(f"Warning: {w}", err=True)
     from kg.query.formats import render
 
     out = render(result, fmt, max_width)
     sys.stdout.write(out)
-    if result.truncated and fmt != "table":
-        click.echo(f"Warning: output truncated at {max_rows} rows (--limit)", err=True)
 
 
-def run(graph, text, params, engine, max_rows=None, timeout=None, what="the query"):
+def run(graph, text, params, engine, max_rows=None, timeout=None, what="the query", limit=None, offset=None):
     from pathlib import Path
 
     from kg.query import query as run_query
@@ -105,4 +107,4 @@ def run(graph, text, params, engine, max_rows=None, timeout=None, what="the quer
         source = load_graph(graph)
     else:
         source = open_source(Path(graph))
-    return run_query(source, text, params, max_rows=max_rows, timeout=timeout, what=what)
+    return run_query(source, text, params, limit=limit, offset=offset, max_rows=max_rows, timeout=timeout, what=what)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from kg.errors import QueryError
 from kg.query.engine import OxigraphEngine, QueryResult, RdflibEngine, engine_for
 from kg.query.presets import Preset, get_preset, parse_header, presets
-from kg.query.sparql import bind_values, check_offline
+from kg.query.sparql import bind_values, check_offline, page_size, set_page
 
 __all__ = [
     "OxigraphEngine",
@@ -28,19 +28,24 @@ __all__ = [
 ]
 
 
-def query(graph, sparql: str, params: dict | None = None, *, max_rows: int | None = None,
-          timeout: float | None = None, what: str = "the query") -> QueryResult:
+def query(graph, sparql: str, params: dict | None = None, *, limit: int | None = None,
+          offset: int | None = None, max_rows: int | None = None, timeout: float | None = None,
+          what: str = "the query") -> QueryResult:
     """Run one SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE) and return a :class:`QueryResult`.
 
     ``params`` maps variable names to text (labels, aliases, IRIs, dates...); they are resolved
     according to the query's ``# param:`` header (see :mod:`kg.query.presets`) and bound as RDF
-    terms in a VALUES block, never pasted into the query text. Raises :class:`kg.errors.QueryError`
+    terms in a VALUES block, never pasted into the query text. ``limit`` / ``offset`` set the page:
+    the query's one LIMIT clause (the presets that can return many rows pick a page of 100 in a
+    sub-SELECT), or a LIMIT added at the end (see :func:`kg.query.sparql.set_page`); ``max_rows``
+    is a hard cap on the rows collected (the result is then marked truncated). Raises :class:`kg.errors.QueryError`
     for invalid or refused queries and :class:`kg.errors.ParameterError` for bad parameters.
     """
     from kg.query.params import resolve
 
     engine = engine_for(graph)
     check_offline(sparql, engine.is_local_graph)
+    sparql = set_page(sparql, limit, offset)
     header = parse_header(sparql, what)
     bindings, warnings = resolve(engine, header, params, what)
     text = bind_values(sparql, bindings)
@@ -61,6 +66,11 @@ def query(graph, sparql: str, params: dict | None = None, *, max_rows: int | Non
     if result is None:
         result = engine.execute(text, max_rows=max_rows, timeout=timeout)
     result.warnings = warnings + result.warnings
+    page = page_size(sparql)
+    if result.kind == "select" and page and len(result.rows) >= page and not result.truncated:
+        done = (offset or 0) + page
+        result.warnings.append(f"{len(result.rows)} rows, a full page of {page}: there may be more "
+                               f"(next page: offset {done}, e.g. kg query ... --offset {done})")
     return result
 
 

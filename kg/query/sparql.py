@@ -184,10 +184,15 @@ def query_variables(tokens: list[Token]) -> set[str]:
 
 
 def bind_values(text: str, bindings: dict) -> str:
-    """Bind ``{var: RDF term}`` as a ``VALUES`` block opening the top-level WHERE group.
+    """Bind ``{var: RDF term}`` as ``VALUES`` blocks: one opening the top-level WHERE group, and
+    one opening every other group (UNION branch, OPTIONAL, sub-SELECT...) that uses the variable.
 
-    The block is built from RDF terms (:func:`sparql_term` escapes them), never from raw user text,
-    and it joins first, so the engines start from the bound values.
+    A parameter is one constant for the whole query, as in a prepared statement. SPARQL evaluates
+    groups bottom-up, so a block only in the outer group would reach neither a ``FILTER`` inside a
+    UNION branch nor a sub-SELECT (a paged sub-SELECT would pick its page among every value). The
+    blocks are built from RDF terms (:func:`sparql_term` escapes them), never from raw user text,
+    and they join first, so the engines start from the bound values. This is exactly what
+    :func:`inline_values` writes in place, so both forms give the same answers.
     """
     if not bindings:
         return text
@@ -201,11 +206,125 @@ def bind_values(text: str, bindings: dict) -> str:
     brace = where_brace(tokens)
     if brace is None:
         raise QueryError("cannot bind parameters: the query has no WHERE group")
-    vars_ = " ".join(f"?{v}" for v in bindings)
-    vals = " ".join(sparql_term(t) for t in bindings.values())
-    block = f" VALUES ({vars_}) {{ ({vals}) }} "
-    at = brace.pos + 1
-    return text[:at] + block + text[at:]
+    outer = tokens.index(brace)
+    inserts = [(brace.pos, bindings)]
+    for start, used in _groups_using(tokens, outer):
+        inner = {v: t for v, t in bindings.items() if v in used}
+        if inner and start != outer:
+            inserts.append((tokens[start].pos, inner))
+    out = text
+    for pos, bound in sorted(inserts, key=lambda x: x[0], reverse=True):
+        out = _prepend_values(out, pos, bound)
+    return out
+
+
+def _groups_using(tokens: list[Token], outer: int) -> list[tuple[int, set[str]]]:
+    """(index of ``{``, variables used directly in it) for every group graph pattern inside the
+    group opened at ``tokens[outer]`` (itself included); a ``{ SELECT ... }`` wrapper and the data
+    block of ``VALUES`` are not groups a VALUES block may open."""
+    out, stack = [], []
+    end = _group_end(tokens, outer)
+    data = False  # inside a VALUES data block
+    after_values = False
+    for i in range(outer, end + 1):
+        t = tokens[i]
+        if _is_kw(t, "VALUES"):
+            after_values = True
+        if t.text == "{":
+            if after_values:
+                data, after_values = True, False
+                continue
+            wrapper = i + 1 < len(tokens) and _is_kw(tokens[i + 1], "SELECT")
+            stack.append((i, set(), wrapper))
+        elif t.text == "}":
+            if data:
+                data = False
+                continue
+            start, used, wrapper = stack.pop()
+            if not wrapper:
+                out.append((start, used))
+        elif t.kind == "var" and stack and not data and not after_values:
+            stack[-1][1].add(t.text[1:])
+    return out
+
+
+def _subselect_groups(tokens: list[Token], outer: int) -> list[tuple[int, int]]:
+    """(index of ``{``, index of its ``}``) of the WHERE group of each SELECT nested in the group
+    opened at ``tokens[outer]``."""
+    out = []
+    end = _group_end(tokens, outer)
+    for i in range(outer + 1, end):
+        if not _is_kw(tokens[i], "SELECT"):
+            continue
+        depth = 0
+        for j in range(i + 1, end):
+            t = tokens[j].text
+            if t == "(":
+                depth += 1
+            elif t == ")":
+                depth -= 1
+            elif t == "{" and depth == 0:
+                out.append((j, _group_end(tokens, j)))
+                break
+    return out
+
+
+_LIMIT_NUMBER = re.compile(r"^\d+$")
+
+
+def set_page(text: str, limit: int | None = None, offset: int | None = None) -> str:
+    """The query with its page set: ``LIMIT limit`` and ``OFFSET offset``.
+
+    The page is the query's one ``LIMIT`` clause, wherever it is: the presets that can return many
+    rows pick their page in a sub-SELECT (sorted and cut before the details of each row are looked
+    up), the others at the end. A query without LIMIT gets one at the end; a query with several is
+    refused (which one is the page is the author's call). Only integers we format go into the text.
+    """
+    if limit is None and offset is None:
+        return text
+    for name, value in (("limit", limit), ("offset", offset)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise ParameterError(f"--{name} must be a whole number >= 0, not {value!r}")
+    tokens = tokenize(text)
+    limits = [i for i, t in enumerate(tokens[:-1]) if _is_kw(t, "LIMIT") and _LIMIT_NUMBER.match(tokens[i + 1].text)]
+    if len(limits) > 1:
+        lines = ", ".join(str(line_col(text, tokens[i].pos)[0]) for i in limits)
+        raise QueryError(f"the query has {len(limits)} LIMIT clauses (lines {lines}): edit the one that "
+                         "picks the page instead of using --limit/--offset")
+    edits = []  # (start, end, replacement)
+    if not limits:
+        if offset is not None:
+            old = [i for i, t in enumerate(tokens[:-1]) if _is_kw(t, "OFFSET")]
+            if old:
+                raise QueryError("the query has OFFSET but no LIMIT: edit its OFFSET instead of using --offset")
+        clause = (f" LIMIT {limit}" if limit is not None else "") + (f" OFFSET {offset}" if offset else "")
+        return text.rstrip() + "\n" + clause.strip() + "\n"  # on its own line: the text may end in a comment
+    i = limits[0]
+    number = tokens[i + 1]
+    if limit is not None:
+        edits.append((number.pos, number.pos + len(number.text), str(limit)))
+    # an OFFSET right before or after the LIMIT belongs to the same page
+    around = [j for j in (i - 2, i + 2) if 0 <= j < len(tokens) - 1 and _is_kw(tokens[j], "OFFSET")
+              and _LIMIT_NUMBER.match(tokens[j + 1].text)]
+    if offset is not None:
+        if around:
+            n = tokens[around[0] + 1]
+            edits.append((n.pos, n.pos + len(n.text), str(offset)))
+        else:
+            end = number.pos + len(number.text)
+            edits.append((end, end, f" OFFSET {offset}"))
+    out = text
+    for start, end, rep in sorted(edits, reverse=True):
+        out = out[:start] + rep + out[end:]
+    return out
+
+
+def page_size(text: str) -> int | None:
+    """The number of the query's one LIMIT clause (None: no LIMIT, or several)."""
+    tokens = tokenize(text)
+    found = [int(tokens[i + 1].text) for i, t in enumerate(tokens[:-1])
+             if _is_kw(t, "LIMIT") and _LIMIT_NUMBER.match(tokens[i + 1].text)]
+    return found[0] if len(found) == 1 else None
 
 
 # ---------------------------------------------------------------- errors
@@ -249,17 +368,22 @@ def _group_end(tokens: list[Token], start: int) -> int:
     return len(tokens)
 
 
+_AGGREGATES = {"GROUP", "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
+
+
 def inline_values(text: str, bindings: dict) -> str | None:
-    """:func:`bind_values` plus each bound variable written as its term inside the WHERE group.
+    """:func:`bind_values` plus each bound variable written as its term inside the WHERE groups.
 
     Oxigraph plans the inside of ``UNION``, ``OPTIONAL`` and ``EXISTS`` without knowing that an
     outer ``VALUES`` variable is bound, so there it may start from a whole predicate instead of the
     bound entity. With the term written in place, the planner sees a constant. The ``VALUES`` block
     stays, so projected parameters are still bound. The terms come from :func:`sparql_term` (the
-    same escaping as the VALUES block). Returns None where inlining could change the meaning
-    (nested SELECT: its variables are its own; MINUS: it compares shared variables) or the syntax
-    (a variable after ``AS``, in ``BOUND()`` or in a ``VALUES`` header), so the caller keeps the
-    VALUES form.
+    same escaping as the VALUES block). A parameter is one value for the whole query, nested
+    SELECTs included (as in :func:`bind_values`); a nested SELECT that projects it projects
+    ``(term AS ?var)``. Returns None where inlining could change the meaning (MINUS: it compares
+    shared variables) or the syntax (a variable in a nested SELECT's projected expressions or
+    solution modifiers, after ``AS``, in ``BOUND()`` or in a ``VALUES`` header), so the caller
+    keeps the VALUES form.
     """
     if not bindings:
         return text
@@ -267,14 +391,32 @@ def inline_values(text: str, bindings: dict) -> str | None:
     brace = where_brace(tokens)
     if brace is None:
         return None
-    start = next(i for i, t in enumerate(tokens) if t is brace)
+    start = tokens.index(brace)
     end = _group_end(tokens, start)
     terms = {v: sparql_term(t) for v, t in bindings.items()}
+    # nested SELECTs: a bound variable projected as is becomes ``(term AS ?var)``; in a projected
+    # expression or in the solution modifiers a term cannot stand, so those are refused
+    projected, modifiers = set(), set()
+    for i in range(start + 1, end):
+        if _is_kw(tokens[i], "SELECT"):
+            body = next((j for j, _k in _subselect_groups(tokens, i - 1)), None) if tokens[i - 1].text == "{" else None
+            if body is None:
+                return None
+            after = range(_group_end(tokens, body) + 1, _group_end(tokens, i - 1))
+            # in an aggregate query a projected constant is not a group key: refuse there
+            grouped = any(tokens[j].kind == "word" and tokens[j].text.upper() in _AGGREGATES
+                          for j in (*range(i + 1, body), *after))
+            depth = 0
+            for j in range(i + 1, body):
+                depth += {"(": 1, ")": -1}.get(tokens[j].text, 0)
+                if tokens[j].kind == "var":
+                    (projected if depth == 0 and not grouped else modifiers).add(j)
+            modifiers.update(after)
     edits = []
     in_values_header = False
     for i in range(start + 1, end):
         t = tokens[i]
-        if t.kind == "word" and t.text.upper() in ("SELECT", "MINUS"):
+        if _is_kw(t, "MINUS"):
             return None
         if _is_kw(t, "VALUES"):
             in_values_header = True
@@ -283,7 +425,11 @@ def inline_values(text: str, bindings: dict) -> str | None:
         if t.kind != "var" or t.text[1:] not in terms:
             continue
         prev = tokens[i - 1]
-        if in_values_header or _is_kw(prev, "AS") or (prev.text == "(" and _is_kw(tokens[i - 2], "BOUND")):
+        if i in projected and not _is_kw(prev, "AS"):
+            edits.append((t.pos, len(t.text), f"({terms[t.text[1:]]} AS {t.text})"))
+            continue
+        if (i in modifiers or i in projected or in_values_header or _is_kw(prev, "AS")
+                or (prev.text == "(" and _is_kw(tokens[i - 2], "BOUND"))):
             return None
         edits.append((t.pos, len(t.text), terms[t.text[1:]]))
     out = text

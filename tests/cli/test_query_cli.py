@@ -66,3 +66,29 @@ def test_seed_graph_partners_of_xiaohongshu(seed_graph_path):
     r = _run("query", str(seed_graph_path), "--preset", "partners-of", "--param", "org=小红书", "--format", "json")
     labels = {b["partnerLabel"]["value"] for b in json.loads(r.output)["results"]["bindings"]}
     assert {"Tmall", "JD.com", "Taobao"} <= labels
+
+
+def test_query_pages_with_limit_and_offset(seed_graph_path):
+    """--limit/--offset page through a preset: consecutive pages are the whole answer, a full page
+    says where the next one starts, and a query with several LIMITs is refused in one line."""
+    def rows(*extra):
+        r = CliRunner().invoke(cli, ["query", str(seed_graph_path), "--preset", "facts-about", "--param",
+                                     "org=Xiaohongshu", "--format", "csv", *extra])
+        assert r.exit_code == 0, r.output
+        return r.stdout.splitlines()[1:], r.stderr
+
+    whole, _ = rows("--limit", "100000")
+    assert len(whole) > 4
+    first, warning = rows("--limit", "3")
+    assert len(first) == 3 and "next page: offset 3" in warning
+    pages, offset = [], 0
+    while True:
+        page, _ = rows("--limit", "3", "--offset", str(offset))
+        pages += page
+        if len(page) < 3:
+            break
+        offset += 3
+    assert sorted(pages) == sorted(whole)
+    r = _run("query", str(seed_graph_path), "SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 2 } } LIMIT 1",
+             "--limit", "5")
+    assert r.exit_code != 0 and "2 LIMIT clauses" in r.output and len(r.output.strip().splitlines()) == 1
