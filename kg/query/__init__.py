@@ -45,6 +45,7 @@ def query(graph, sparql: str, params: dict | None = None, *, limit: int | None =
 
     engine = engine_for(graph)
     check_offline(sparql, engine.is_local_graph)
+    original = sparql
     sparql = set_page(sparql, limit, offset)
     header = parse_header(sparql, what)
     bindings, warnings = resolve(engine, header, params, what)
@@ -64,7 +65,15 @@ def query(graph, sparql: str, params: dict | None = None, *, limit: int | None =
                     raise
                 result = None
     if result is None:
-        result = engine.execute(text, max_rows=max_rows, timeout=timeout)
+        try:
+            result = engine.execute(text, max_rows=max_rows, timeout=timeout)
+        except QueryError as e:
+            if text != original and str(e).startswith("Invalid SPARQL"):
+                # report the line and column in the text the user wrote, not in the bound one
+                from kg.query.engine import _rdflib_syntax_check
+
+                raise (_rdflib_syntax_check(original) or e) from None
+            raise
     result.warnings = warnings + result.warnings
     page = page_size(sparql)
     if result.kind == "select" and page and len(result.rows) >= page and not result.truncated:

@@ -223,7 +223,7 @@ def _groups_using(tokens: list[Token], outer: int) -> list[tuple[int, set[str]]]
     group opened at ``tokens[outer]`` (itself included); a ``{ SELECT ... }`` wrapper and the data
     block of ``VALUES`` are not groups a VALUES block may open."""
     out, stack = [], []
-    end = _group_end(tokens, outer)
+    end = min(_group_end(tokens, outer), len(tokens) - 1)  # unbalanced: the engine reports it
     data = False  # inside a VALUES data block
     after_values = False
     for i in range(outer, end + 1):
@@ -240,6 +240,8 @@ def _groups_using(tokens: list[Token], outer: int) -> list[tuple[int, set[str]]]
             if data:
                 data = False
                 continue
+            if not stack:
+                break
             start, used, wrapper = stack.pop()
             if not wrapper:
                 out.append((start, used))

@@ -67,3 +67,16 @@ def test_every_preset_can_be_paged(name):
     out = set_page(text, 7, 14)
     parseQuery(out)
     assert page_size(out) == 7 and ("OFFSET", "14") in _clauses(out)
+
+
+@pytest.mark.parametrize("text, col", [("SELECT ?x WHERE { ?x ?p ?org } }", 32),
+                                       ("SELECT ?x WHERE { ?x ?p ?org", 29)])
+def test_syntax_errors_point_into_the_text_the_user_wrote(sample_graph_path, text, col):
+    """Binding parameters (VALUES blocks) and paging change the text the engine sees: the error
+    must still give the line and column of the user's own text."""
+    from kg.query import query
+    from kg.store import load_graph, open_source
+
+    for engine in (load_graph(sample_graph_path), open_source(sample_graph_path)):
+        with pytest.raises(QueryError, match=f"line 1, column {col}"):
+            query(engine, text, {"org": "Xiaohongshu"}, limit=5)
