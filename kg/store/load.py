@@ -135,45 +135,19 @@ def add_to_store(graph, store_dir) -> LoadReport:
     any earlier version of it; entities and facts are merged without duplicates. This is what
     ``kg build --store DIR`` calls. ``store_dir`` may also be an open ``pyoxigraph.Store``.
     """
-    from kg.store import open_store
     from kg.store.terms import to_ox
 
-    triples = [(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph]
-    if isinstance(store_dir, ox.Store):
-        return add_triples(store_dir, triples)
-    store = open_store(store_dir, create=True)
-    try:
-        report = add_triples(store, triples)
-        store.flush()
-    finally:
-        del store
-    _drop_write_ahead_log(store_dir)
-    return report
+    return _write(store_dir, [(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph])
 
 
-def _drop_write_ahead_log(store_dir) -> None:
-    """After a big write the store directory keeps RocksDB's write-ahead log (for 1M triples,
-    about 700 MB next to 290 MB of data) until a writer opens it again: open it once, so that the
-    directory is only as big as its data."""
+def _write(store_dir, triples) -> LoadReport:
+    """:func:`add_triples` into an open store, or into the store directory ``store_dir`` (created
+    if needed), flushed and closed. A big write leaves RocksDB's write-ahead log in the directory
+    (for 1M triples, about 700 MB next to 290 MB of data) until a writer opens it again: it is
+    opened once more, so that the directory is only as big as its data."""
     from kg.errors import GraphFileError
     from kg.store import open_store
 
-    try:
-        store = open_store(store_dir)
-    except GraphFileError:  # another writer got there first: the load is done, the log just stays
-        return
-    del store
-
-
-def load_files(paths: Iterable[str | Path], store_dir) -> LoadReport:
-    """``kg load FILE... --store DIR``: parse each graph file (any RDF syntax) and add it to the store."""
-    from kg.store import open_store, parse_file_ox
-
-    paths = [Path(p) for p in paths]
-    # parse everything first: a bad file leaves the store untouched
-    triples = []
-    for p in paths:
-        triples.extend((q.subject, q.predicate, q.object) for q in parse_file_ox(p))
     if isinstance(store_dir, ox.Store):
         report = add_triples(store_dir, triples)
         store_dir.flush()
@@ -184,5 +158,21 @@ def load_files(paths: Iterable[str | Path], store_dir) -> LoadReport:
         store.flush()
     finally:
         del store
-    _drop_write_ahead_log(store_dir)
+    try:
+        store = open_store(store_dir)
+    except GraphFileError:  # another writer got there first: the load is done, the log just stays
+        return report
+    del store
     return report
+
+
+def load_files(paths: Iterable[str | Path], store_dir) -> LoadReport:
+    """``kg load FILE... --store DIR``: parse each graph file (any RDF syntax) and add it to the store."""
+    from kg.store import parse_file_ox
+
+    paths = [Path(p) for p in paths]
+    # parse everything first: a bad file leaves the store untouched
+    triples = []
+    for p in paths:
+        triples.extend((q.subject, q.predicate, q.object) for q in parse_file_ox(p))
+    return _write(store_dir, triples)
