@@ -97,7 +97,7 @@ def query(graph, sparql, query_file, preset, params, fmt, engine, limit, offset,
     sys.stdout.write(out)
 
 
-def run(graph, text, params, engine, max_rows=None, timeout=None, what="the query", limit=None, offset=None):
+def run(graph, text, params, engine, timeout=None, what="the query", limit=None, offset=None):
     from pathlib import Path
 
     from kg.query import query as run_query
@@ -107,4 +107,4 @@ def run(graph, text, params, engine, max_rows=None, timeout=None, what="the quer
         source = load_graph(graph)
     else:
         source = open_source(Path(graph))
-    return run_query(source, text, params, limit=limit, offset=offset, max_rows=max_rows, timeout=timeout, what=what)
+    return run_query(source, text, params, limit=limit, offset=offset, timeout=timeout, what=what)

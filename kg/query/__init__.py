@@ -70,9 +70,9 @@ def query(graph, sparql: str, params: dict | None = None, *, limit: int | None =
         except QueryError as e:
             if text != original and str(e).startswith("Invalid SPARQL"):
                 # report the line and column in the text the user wrote, not in the bound one
-                from kg.query.engine import _rdflib_syntax_check
+                from kg.query.engine import rdflib_syntax_check
 
-                raise (_rdflib_syntax_check(original) or e) from None
+                raise (rdflib_syntax_check(original) or e) from None
             raise
     result.warnings = warnings + result.warnings
     page = page_size(sparql)

@@ -58,7 +58,7 @@ class QueryResult:
         return g
 
 
-def _rdflib_syntax_check(text: str) -> QueryError | None:
+def rdflib_syntax_check(text: str) -> QueryError | None:
     """rdflib's parser reports the offending token's position well: use it for messages."""
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.parser import parseQuery
@@ -107,7 +107,7 @@ class OxigraphEngine:
             union = not any(t.kind == "word" and t.text.upper() == "FROM" for t in tokenize(text))
             res = self.store.query(text, prefixes=_PREFIX_STR, use_default_graph_as_union=union)
         except SyntaxError as e:
-            raise (_rdflib_syntax_check(text) or syntax_error(text, str(e.args[0] if e.args else e))) from None
+            raise (rdflib_syntax_check(text) or syntax_error(text, str(e.args[0] if e.args else e))) from None
         except (ValueError, RuntimeError) as e:
             raise QueryError(f"Invalid query: {e}") from None
         try:

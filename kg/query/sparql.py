@@ -250,28 +250,28 @@ def _groups_using(tokens: list[Token], outer: int) -> list[tuple[int, set[str]]]
     return out
 
 
-def _subselect_groups(tokens: list[Token], outer: int) -> list[tuple[int, int]]:
-    """(index of ``{``, index of its ``}``) of the WHERE group of each SELECT nested in the group
-    opened at ``tokens[outer]``."""
-    out = []
-    end = _group_end(tokens, outer)
-    for i in range(outer + 1, end):
-        if not _is_kw(tokens[i], "SELECT"):
-            continue
-        depth = 0
-        for j in range(i + 1, end):
-            t = tokens[j].text
-            if t == "(":
-                depth += 1
-            elif t == ")":
-                depth -= 1
-            elif t == "{" and depth == 0:
-                out.append((j, _group_end(tokens, j)))
-                break
-    return out
+def _select_body(tokens: list[Token], select: int) -> int | None:
+    """Index of the ``{`` opening the WHERE group of the SELECT at ``tokens[select]`` (the first
+    brace outside its projection's parentheses)."""
+    depth = 0
+    for j in range(select + 1, len(tokens)):
+        t = tokens[j].text
+        if t == "(":
+            depth += 1
+        elif t == ")":
+            depth -= 1
+        elif t == "{" and depth == 0:
+            return j
+    return None
 
 
-_LIMIT_NUMBER = re.compile(r"^\d+$")
+def _is_count(tok: Token) -> bool:
+    return tok.kind == "number" and tok.text.isdigit()
+
+
+def _limit_clauses(tokens: list[Token]) -> list[int]:
+    """Indexes of the ``LIMIT n`` keywords of a query, nested ones included."""
+    return [i for i, t in enumerate(tokens[:-1]) if _is_kw(t, "LIMIT") and _is_count(tokens[i + 1])]
 
 
 def set_page(text: str, limit: int | None = None, offset: int | None = None) -> str:
@@ -288,7 +288,7 @@ def set_page(text: str, limit: int | None = None, offset: int | None = None) -> 
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
             raise ParameterError(f"--{name} must be a whole number >= 0, not {value!r}")
     tokens = tokenize(text)
-    limits = [i for i, t in enumerate(tokens[:-1]) if _is_kw(t, "LIMIT") and _LIMIT_NUMBER.match(tokens[i + 1].text)]
+    limits = _limit_clauses(tokens)
     if len(limits) > 1:
         lines = ", ".join(str(line_col(text, tokens[i].pos)[0]) for i in limits)
         raise QueryError(f"the query has {len(limits)} LIMIT clauses (lines {lines}): edit the one that "
@@ -307,7 +307,7 @@ def set_page(text: str, limit: int | None = None, offset: int | None = None) -> 
         edits.append((number.pos, number.pos + len(number.text), str(limit)))
     # an OFFSET right before or after the LIMIT belongs to the same page
     around = [j for j in (i - 2, i + 2) if 0 <= j < len(tokens) - 1 and _is_kw(tokens[j], "OFFSET")
-              and _LIMIT_NUMBER.match(tokens[j + 1].text)]
+              and _is_count(tokens[j + 1])]
     if offset is not None:
         if around:
             n = tokens[around[0] + 1]
@@ -324,9 +324,8 @@ def set_page(text: str, limit: int | None = None, offset: int | None = None) -> 
 def page_size(text: str) -> int | None:
     """The number of the query's one LIMIT clause (None: no LIMIT, or several)."""
     tokens = tokenize(text)
-    found = [int(tokens[i + 1].text) for i, t in enumerate(tokens[:-1])
-             if _is_kw(t, "LIMIT") and _LIMIT_NUMBER.match(tokens[i + 1].text)]
-    return found[0] if len(found) == 1 else None
+    limits = _limit_clauses(tokens)
+    return int(tokens[limits[0] + 1].text) if len(limits) == 1 else None
 
 
 # ---------------------------------------------------------------- errors
@@ -401,7 +400,7 @@ def inline_values(text: str, bindings: dict) -> str | None:
     projected, modifiers = set(), set()
     for i in range(start + 1, end):
         if _is_kw(tokens[i], "SELECT"):
-            body = next((j for j, _k in _subselect_groups(tokens, i - 1)), None) if tokens[i - 1].text == "{" else None
+            body = _select_body(tokens, i) if tokens[i - 1].text == "{" else None
             if body is None:
                 return None
             after = range(_group_end(tokens, body) + 1, _group_end(tokens, i - 1))
@@ -427,10 +426,10 @@ def inline_values(text: str, bindings: dict) -> str | None:
         if t.kind != "var" or t.text[1:] not in terms:
             continue
         prev = tokens[i - 1]
-        if i in projected and not _is_kw(prev, "AS"):
+        if i in projected:
             edits.append((t.pos, len(t.text), f"({terms[t.text[1:]]} AS {t.text})"))
             continue
-        if (i in modifiers or i in projected or in_values_header or _is_kw(prev, "AS")
+        if (i in modifiers or in_values_header or _is_kw(prev, "AS")
                 or (prev.text == "(" and _is_kw(tokens[i - 2], "BOUND"))):
             return None
         edits.append((t.pos, len(t.text), terms[t.text[1:]]))
