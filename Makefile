@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	# pip < 24 rejects the hashed lock (an extra of a locked package counts as unpinned)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'pip==26.3'
 	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
