@@ -39,7 +39,7 @@ def build_graph(inputs, *, model: str | None = None, min_confidence: float = 0.0
     articles, report = read_inputs([str(i) for i in inputs], stdin=stdin)
     nlp = load_pipeline(model, ontology_dir)
     tick = progress(sum(len(a.passages) for a in articles)) if progress is not None else None
-    extractions = extract_articles(nlp, articles, progress=tick)
+    extractions = extract_articles(nlp, articles, progress=tick, errors=report.errors)
     resolution = resolve(extractions, load_reference(ontology_dir))
     graph = to_graph(resolution, min_confidence=min_confidence)
     return BuildResult(graph=graph, report=report, articles=len(articles), summary=summarise(graph))

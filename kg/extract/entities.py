@@ -343,14 +343,16 @@ class EntityTyper:
 
     # -- one entity ----------------------------------------------------------------------------
     def type_ent(self, doc: Doc, ent: Span) -> EntMention | None:
-        if ent.ent_id_ and ent.ent_id_ != "cue" and ent.ent_id_ in self.ref.entities:
-            return EntMention(ent.start, ent.end, ent.label_, ref=ent.ent_id_, origin="reference",
-                              name=ent.text)
-        if ent.ent_id_ == "found":  # a name another sentence of the corpus gave evidence for
+        # a span the statistical model predicted over tokens a dropped cue span had tagged keeps that
+        # span's id ("Pacific Gas and Electric Company"); only our own labels are classes
+        eid = ent.ent_id_ if ent.label_ in CLASS_COARSE else ""
+        if eid and eid != "cue" and eid in self.ref.entities:
+            return EntMention(ent.start, ent.end, ent.label_, ref=eid, origin="reference", name=ent.text)
+        if eid == "found":  # a name another sentence of the corpus gave evidence for
             if self._junk(doc, ent.start, ent.end, ent.label_) or self._title_part(doc, ent.end):
                 return None
             return EntMention(ent.start, ent.end, ent.label_, origin="found", name=ent.text)
-        if ent.ent_id_ == "cue":
+        if eid == "cue":
             start, end = self._trim(doc, ent.start, ent.end)
             if start >= end:
                 return None

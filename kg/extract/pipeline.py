@@ -36,7 +36,9 @@ def pick_model(model: str | None = None) -> str:
 def load_pipeline(model: str | None = None, ontology_dir: str | None = None):
     import spacy
 
-    import kg.extract.entities  # noqa: F401  (registers the factories)
+    import kg.extract.classifier  # noqa: F401  (registers the factories)
+    import kg.extract.coref  # noqa: F401
+    import kg.extract.entities  # noqa: F401
 
     name = pick_model(model)
     try:
@@ -51,6 +53,8 @@ def load_pipeline(model: str | None = None, ontology_dir: str | None = None):
     nlp.add_pipe("kg_entity_ruler", before="ner", config=cfg)
     nlp.add_pipe("kg_cue_filter", before="ner")
     nlp.add_pipe("kg_entities", after="ner", config=cfg)
+    nlp.add_pipe("kg_coref", after="kg_entities", config=cfg)
+    nlp.add_pipe("kg_relations", last=True, config={"model_path": None})
     return nlp
 
 
@@ -139,19 +143,18 @@ def with_final_stop(text: str) -> str:
     return text if not stripped or stripped[-1] in ".!?。！？\"'”’)" else text + "."
 
 
-def extract_articles(nlp, articles: list[Article], progress=None) -> list[ArticleExtraction]:
+def extract_articles(nlp, articles: list[Article], progress=None, errors: list | None = None,
+                     model=None) -> list[ArticleExtraction]:
     """Two passes over the corpus: the second also looks for every name the first found with some
     evidence ("one name, one entity": a company the model missed in one sentence is still found
     there when another sentence named it), so relations in those sentences are not lost."""
-    first = _extract_pass(nlp, articles, progress)
+    first = _extract_pass(nlp, articles, progress, errors, model)
     names = discovered_names(first)
     if not names:
         return first
-    import contextlib
-
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(_names_ruler(nlp, names))
-        return _extract_pass(nlp, articles, None)
+    ok = {id(ex.article) for ex in first}
+    with _names_ruler(nlp, names):
+        return _extract_pass(nlp, [a for a in articles if id(a) in ok], None, errors, model)
 
 
 def discovered_names(extractions: list[ArticleExtraction]) -> dict[str, str]:
@@ -180,22 +183,82 @@ def _names_ruler(nlp, names: dict[str, str]):
         nlp.remove_pipe("kg_found_names")
 
 
-def _extract_pass(nlp, articles: list[Article], progress=None) -> list[ArticleExtraction]:
-    """Run the pipeline over every passage of every article (batched with ``nlp.pipe``)."""
+def _analyse(nlp, texts: list[str], batch_size: int = 64):
+    """``nlp.pipe`` over the passages, a batch at a time; in a batch the pipeline fails on, each
+    passage is retried alone, and one that fails again gives None (the caller reports its article)."""
+    for i in range(0, len(texts), batch_size):
+        chunk = texts[i:i + batch_size]
+        try:
+            docs = list(nlp.pipe(chunk, batch_size=batch_size))
+        except Exception:  # noqa: BLE001 -- one bad passage must not lose the batch
+            docs = []
+            for t in chunk:
+                try:
+                    docs.append(nlp(t))
+                except Exception:  # noqa: BLE001
+                    docs.append(None)
+        yield from docs
+
+
+def _extract_pass(nlp, articles: list[Article], progress=None, errors: list | None = None,
+                  model=None) -> list[ArticleExtraction]:
+    """Run the pipeline over every passage of every article (batched with ``nlp.pipe``).
+
+    An internal error in one article loses only that article: it is reported in ``errors`` as
+    ``FILE:LINE: internal error in STAGE (please report)`` and the others go on."""
+    jobs = [(ai, pi, p.text) for ai, a in enumerate(articles) for pi, p in enumerate(a.passages)]
+    docs_by_article: dict[int, list] = {i: [] for i in range(len(articles))}
+    failed: dict[int, str] = {}
+    texts = [with_final_stop(t) for _, _, t in jobs]
+    for (ai, pi, text), doc in zip(jobs, _analyse(nlp, texts)):
+        if doc is None:
+            failed.setdefault(ai, "entity recognition")
+        else:
+            doc.user_data["kg_text_len"] = len(text)
+            docs_by_article[ai].append((pi, doc))
+        if progress is not None:
+            progress(1)  # the bar follows the first pass
+    if model is None:
+        model = relation_model(nlp)
+    results = []
+    for ai, article in enumerate(articles):
+        stage = failed.get(ai)
+        if stage is None:
+            try:
+                results.append(_extract_article(nlp, article, docs_by_article[ai], model))
+                continue
+            except Exception as e:  # noqa: BLE001 -- reported below, the other articles go on
+                stage = getattr(e, "kg_stage", "relation extraction")
+        if errors is not None:
+            errors.append(f"{article.location}: internal error in {stage} (please report); article skipped")
+    return results
+
+
+class _Stage:
+    """Names the stage an exception came from (for the one-line report)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, et, e, tb):
+        if e is not None and not hasattr(e, "kg_stage"):
+            try:
+                e.kg_stage = self.name
+            except AttributeError:
+                pass
+        return False
+
+
+def _extract_article(nlp, article: Article, docs: list, model) -> ArticleExtraction:
+    from kg.extract.classifier import classify
     from kg.extract.figures import extract_figures
     from kg.extract.relations import ArticleContext, extract_relations
 
-    jobs = [(ai, pi, p.text) for ai, a in enumerate(articles) for pi, p in enumerate(a.passages)]
-    docs_by_article: dict[int, list] = {i: [] for i in range(len(articles))}
-    texts = (with_final_stop(t) for _, _, t in jobs)
-    for (ai, pi, text), doc in zip(jobs, nlp.pipe(texts, batch_size=64)):
-        doc.user_data["kg_text_len"] = len(text)
-        docs_by_article[ai].append((pi, doc))
-        if progress is not None:
-            progress(1)  # the bar follows the first pass
-    results = []
-    for ai, article in enumerate(articles):
-        ex = ArticleExtraction(article=article)
+    ex = ArticleExtraction(article=article)
+    with _Stage("title"):
         ex.mentions.extend(title_mentions(article, nlp))
         if has_cjk(article.title):
             _read_chinese_title(ex, nlp)
@@ -206,14 +269,62 @@ def _extract_pass(nlp, articles: list[Article], progress=None) -> list[ArticleEx
                 mm = _mention(m, -1, tdoc)
                 if (mm.start, mm.end) not in known:
                     ex.mentions.append(mm)
-        docs = docs_by_article[ai]
-        for pi, doc in docs:
-            ex.mentions.extend(_mention(m, pi, doc) for m in doc._.kg_ents)
-        ctx = ArticleContext.build(article, ex.mentions, docs, ref=nlp.get_pipe("kg_entities").ref)
-        for pi, doc in docs:
-            ex.facts.extend(extract_relations(doc, pi, ctx))
+    for pi, doc in docs:
+        ex.mentions.extend(_mention(m, pi, doc) for m in doc._.kg_ents)
+    ctx = ArticleContext.build(article, ex.mentions, docs, ref=nlp.get_pipe("kg_entities").ref)
+    features = nlp.get_pipe("kg_relations").features
+    for pi, doc in docs:
+        with _Stage("relation extraction"):
+            rule_facts = extract_relations(doc, pi, ctx)
+            ex.candidates.extend(candidate_records(doc, pi, ctx, rule_facts, features))
+            if not model:
+                ex.facts.extend(rule_facts)
+            else:
+                ex.facts.extend(f for f in rule_facts if f.modality != "asserted")
+        with _Stage("figures"):
             ex.figures.extend(extract_figures(doc, pi, ctx))
-        ex.facts.extend(ctx.document_inferences(ex.facts))
-        ex.facts.extend(ctx.product_names(docs, ex.facts))
-        results.append(ex)
-    return results
+    with _Stage("relation extraction"):
+        if not model:
+            ex.facts.extend(ctx.document_inferences(ex.facts))
+            ex.facts.extend(ctx.product_names(docs, ex.facts))
+        else:
+            ex.facts[:] = classify(ex.candidates, model, ex.facts)
+    return ex
+
+
+def candidate_records(doc, pi: int, ctx, rule_facts: list, features) -> list:
+    """The sentence-level candidates of one passage as plain records (see kg.extract.types.Candidate)."""
+    from kg.extract.candidates import entity_key
+    from kg.extract.relations import sentence_evidence
+    from kg.extract.types import CandidateRecord
+
+    hits: dict[int, dict] = {}
+    for f in rule_facts:
+        if f.evidence.passage != pi:
+            continue
+        key = (f.subject.ref or " ".join(f.subject.name.casefold().split()), f.predicate,
+               f.object.ref or " ".join(f.object.name.casefold().split()))
+        hits.setdefault(f.evidence.start, {}).setdefault(key, []).append((f.rule, f.modality))
+    out = []
+    for sent in doc.sents:
+        cands = features.candidates(doc, sent, hits.get(sent.start_char, {}))
+        if not cands:
+            continue
+        ev = sentence_evidence(doc, sent, pi)
+        for c in cands:
+            rule_q = next((f.qualifiers for f in rule_facts if f.evidence.start == sent.start_char
+                           and f.predicate == c.predicate and entity_key_of(f.subject) == entity_key(c.subject.entity)
+                           and entity_key_of(f.object) == entity_key(c.object.entity) and f.qualifiers), {})
+            out.append(CandidateRecord(subject=ctx.mention(c.subject.entity, pi, doc), predicate=c.predicate,
+                                       object=ctx.mention(c.object.entity, pi, doc), evidence=ev,
+                                       features=tuple(sorted(set(c.features))), qualifiers=dict(rule_q)))
+    return out
+
+
+def entity_key_of(m: Mention) -> str:
+    return m.ref or " ".join(m.name.casefold().split())
+
+
+def relation_model(nlp):
+    """The trained relation model the pipeline loaded (None when it runs on rules alone)."""
+    return nlp.get_pipe("kg_relations").model

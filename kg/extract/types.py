@@ -54,9 +54,22 @@ class Figure:
     modality: str = "asserted"
 
 
+@dataclass(frozen=True)
+class CandidateRecord:
+    """A (subject, predicate, object) the sentence could state, with the classifier's features."""
+
+    subject: Mention
+    predicate: str
+    object: Mention
+    evidence: Evidence
+    features: tuple[str, ...]
+    qualifiers: dict = field(default_factory=dict, hash=False, compare=False)
+
+
 @dataclass
 class ArticleExtraction:
     article: Article
     mentions: list[Mention] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    candidates: list[CandidateRecord] = field(default_factory=list)

@@ -1,0 +1,235 @@
+"""Relation candidates and their features.
+
+A candidate is a (subject, predicate, object) between two *slots* of one sentence whose classes fit
+the predicate's signature. A slot is a named mention, or a reference (pronoun, definite
+description, counted plural) resolved by :mod:`kg.extract.coref` to the named entities it stands
+for: "the three companies" gives one slot per company. The features describe the sentence
+between and around the two slots (dependency path, words between, trigger lexicon classes on the
+path, coordination, modality cues) and which hand-written rules fired for the same triple; the
+trained classifier (:mod:`kg.extract.classifier`) turns them into a probability.
+
+Everything here is plain data so that training (:mod:`kg.train`) and extraction share one code path.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.extract.entities import EntMention
+from kg.rdf.namespace import CLASS_COARSE
+
+# predicate -> (allowed subject coarse types, allowed object coarse types)
+SIGNATURE = {
+    "worksFor": ({"PERSON"}, {"ORG", "GOV"}),
+    "partnerOf": ({"ORG"}, {"ORG"}),
+    "competesWith": ({"ORG"}, {"ORG"}),
+    "acquiredStakeIn": ({"ORG"}, {"ORG"}),
+    "subsidiaryOf": ({"ORG"}, {"ORG"}),
+    "regulates": ({"GOV"}, {"ORG"}),
+    "launched": ({"ORG"}, {"PRODUCT", "ORG"}),
+    "operatesIn": ({"ORG"}, {"PLACE"}),
+    "issued": ({"GOV"}, {"LAW"}),
+    "appliesTo": ({"LAW"}, {"ORG"}),
+}
+SYMMETRIC = {"partnerOf", "competesWith"}
+MAX_BETWEEN = 14  # words between two slots that still count as a bag of words
+
+
+@dataclass
+class Slot:
+    entity: EntMention  # the named mention (for a reference: the entity it refers to)
+    anchor: Token  # where the sentence mentions it (the reference's head for references)
+    start: int  # token span of the words in this sentence
+    end: int
+    via: str = ""  # "" for a named mention, else pronoun | description | plural
+
+
+@dataclass
+class Candidate:
+    subject: Slot
+    predicate: str
+    object: Slot
+    sent: Span
+    features: list[str] = field(default_factory=list)
+
+
+def coarse(m: EntMention) -> str:
+    return CLASS_COARSE[m.cls]
+
+
+def entity_key(m: EntMention) -> str:
+    return m.ref or " ".join((m.name or "").casefold().split())
+
+
+def trigger_classes(lex: dict) -> dict[str, set[str]]:
+    """lemma -> the predicates whose trigger lists (any list in relations.json) contain it."""
+    out: dict[str, set[str]] = {}
+    for pred, lists in lex.items():
+        if pred.startswith("_") or pred not in SIGNATURE or not isinstance(lists, dict):
+            continue
+        for words in lists.values():
+            items = words.keys() if isinstance(words, dict) else words
+            for w in items:
+                for part in str(w).lower().split():
+                    out.setdefault(part, set()).add(pred)
+    return out
+
+
+def hedge_words(lex: dict) -> dict[str, str]:
+    out = {}
+    for kind, words in lex["hedges"].items():
+        for w in words:
+            out[str(w).lower()] = kind
+    return out
+
+
+def sentence_slots(doc: Doc, sent: Span) -> list[Slot]:
+    slots = [Slot(m, m.root(doc), m.start, m.end) for m in (doc._.kg_ents or []) if sent.start <= m.start < sent.end]
+    for r in doc._.kg_refs or []:
+        if sent.start <= r.start < sent.end:
+            anchor = r.root(doc)
+            slots.extend(Slot(t, anchor, r.start, r.end, r.kind) for t in r.targets)
+    return slots
+
+
+def _path(a: Token, b: Token):
+    """(tokens up from a, lowest common ancestor, tokens down to b) or None across sentences."""
+    up = [a, *a.ancestors]
+    down = [b, *b.ancestors]
+    pos = {t.i: k for k, t in enumerate(down)}
+    for k, t in enumerate(up):
+        if t.i in pos:
+            return up[:k], t, down[:pos[t.i]][::-1]
+    return None
+
+
+def _lemma(t: Token) -> str:
+    return t.lemma_.lower() if t.lemma_ else t.lower_
+
+
+class FeatureMaker:
+    """Features of a candidate; the lexicons are the ones the pipeline loaded."""
+
+    def __init__(self, relations_lex: dict):
+        self.triggers = trigger_classes(relations_lex)
+        self.hedges = hedge_words(relations_lex)
+
+    def candidates(self, doc: Doc, sent: Span, rule_hits: dict) -> list[Candidate]:
+        """Every type-compatible (subject, predicate, object) of the sentence, with features.
+        ``rule_hits`` maps (subject key, predicate, object key) -> [(rule, modality)] for this sentence."""
+        slots = sentence_slots(doc, sent)
+        ent_tokens = {i: s for s in slots if not s.via for i in range(s.start, s.end)}
+        sent_feats = self._sentence_features(sent)
+        out = []
+        for a in slots:
+            for b in slots:
+                if a is b or entity_key(a.entity) == entity_key(b.entity):
+                    continue
+                if a.start < b.end and b.start < a.end:  # overlapping words
+                    continue
+                preds = [p for p, (sc, oc) in SIGNATURE.items() if coarse(a.entity) in sc and coarse(b.entity) in oc]
+                if not preds:
+                    continue
+                base = None
+                for p in preds:
+                    if p in SYMMETRIC and (a.start, entity_key(a.entity)) > (b.start, entity_key(b.entity)):
+                        continue  # one candidate per unordered pair
+                    if base is None:
+                        base = self._pair_features(doc, sent, a, b, ent_tokens) + sent_feats
+                    feats = list(base)
+                    hits = rule_hits.get((entity_key(a.entity), p, entity_key(b.entity)), [])
+                    if p in SYMMETRIC:
+                        hits = hits + rule_hits.get((entity_key(b.entity), p, entity_key(a.entity)), [])
+                    for rule, mod in hits:
+                        feats.append(f"rule={rule}")
+                        feats.append(f"rule_mod={mod}")
+                    if hits:
+                        feats.append("rule_any")
+                    others = {q for (sk, q, ok) in rule_hits if q != p and {sk, ok} == {entity_key(a.entity),
+                                                                                         entity_key(b.entity)}}
+                    feats.extend(f"rule_other={q}" for q in sorted(others))
+                    out.append(Candidate(a, p, b, sent, feats))
+        return out
+
+    def _sentence_features(self, sent: Span) -> list[str]:
+        kinds = sorted({self.hedges[_lemma(t)] for t in sent if _lemma(t) in self.hedges}
+                       | {self.hedges[t.lower_] for t in sent if t.lower_ in self.hedges})
+        return [f"sent_hedge={k}" for k in kinds]
+
+    def _pair_features(self, doc: Doc, sent: Span, a: Slot, b: Slot, ent_tokens: dict) -> list[str]:
+        f = [f"cls={a.entity.cls}|{b.entity.cls}", f"order={'sf' if a.start < b.start else 'of'}"]
+        if a.via:
+            f.append(f"s_via={a.via}")
+        if b.via:
+            f.append(f"o_via={b.via}")
+        first, second = (a, b) if a.start < b.start else (b, a)
+        gap = second.start - first.end
+        f.append(f"gap={min(gap, 10) if gap < 10 else (15 if gap < 20 else 30)}")
+        between = [t for t in doc[first.end:second.start]]
+        n_ents = len({id(ent_tokens[t.i]) for t in between if t.i in ent_tokens})
+        f.append(f"ents_between={min(n_ents, 3)}")
+        tag = "sf" if a.start < b.start else "of"
+        if gap <= MAX_BETWEEN:
+            for t in between:
+                if t.i in ent_tokens or t.is_punct and t.text not in (",", "(", ";", ":", "-"):
+                    continue
+                f.append(f"bw={_lemma(t)}")
+                f.append(f"bw_{tag}={_lemma(t)}")
+                for p in self.triggers.get(_lemma(t), ()):
+                    f.append(f"bw_trig={p}")
+            if not any(not t.is_punct for t in between):
+                f.append("adjacent")
+        else:
+            f.append("bw_long")
+        for t in doc[max(sent.start, first.start - 2):first.start]:
+            f.append(f"before={_lemma(t)}")
+        for t in doc[second.end:min(sent.end, second.end + 2)]:
+            f.append(f"after={_lemma(t)}")
+        ra, rb = a.anchor, b.anchor
+        f.append(f"s_dep={ra.dep_}")
+        f.append(f"o_dep={rb.dep_}")
+        f.append(f"s_head={_lemma(ra.head)}")
+        f.append(f"o_head={_lemma(rb.head)}")
+        if rb.head.dep_ == "prep" or rb.dep_ == "pobj":
+            f.append(f"o_prep={rb.head.lower_}|{_lemma(rb.head.head)}")
+        if ra.dep_ == "pobj":
+            f.append(f"s_prep={ra.head.lower_}|{_lemma(ra.head.head)}")
+        if rb in ra.conjuncts:
+            f.append("conj")
+        path = _path(ra, rb)
+        if path is None:
+            f.append("nopath")
+            return f
+        up, lca, down = path
+        deps = "".join(f"<{t.dep_}" for t in up) + f"^{lca.pos_}" + "".join(f">{t.dep_}" for t in down)
+        f.append(f"path={deps}")
+        f.append(f"plen={min(len(up) + len(down), 6)}")
+        f.append(f"lca={_lemma(lca)}")
+        f.append(f"lca_path={_lemma(lca)}|{deps}" if len(up) + len(down) <= 4 else "lca_path=long")
+        inner = [t for t in up[1:] + [lca] + down[:-1] if t.i not in ent_tokens]
+        for t in inner:
+            f.append(f"pw={_lemma(t)}")
+            for p in self.triggers.get(_lemma(t), ()):
+                f.append(f"p_trig={p}")
+            for c in t.children:
+                if c.dep_ == "neg":
+                    f.append("p_neg")
+                if c.dep_ in ("aux", "advmod", "amod") and (_lemma(c) in self.hedges or c.lower_ in self.hedges):
+                    f.append(f"p_hedge={self.hedges.get(_lemma(c), self.hedges.get(c.lower_))}")
+                if c.dep_ == "prt":
+                    f.append(f"p_prt={_lemma(t)}|{c.lower_}")
+            if _lemma(t) in self.hedges:
+                f.append(f"p_hedge={self.hedges[_lemma(t)]}")
+        # governing words above the common ancestor carry modality ("plans to buy", "denied")
+        g = lca
+        for _ in range(3):
+            if g.head.i == g.i:
+                break
+            g = g.head
+            lem = _lemma(g)
+            if lem in self.hedges:
+                f.append(f"g_hedge={self.hedges[lem]}")
+            if any(c.dep_ == "neg" for c in g.children):
+                f.append("g_neg")
+        return f

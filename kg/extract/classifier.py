@@ -1,0 +1,135 @@
+"""The trained relation classifier: a calibrated logistic model per predicate over candidate features.
+
+The model is a plain JSON file (``kg/extract/models/relations.json``, written by ``kg train``):
+for each predicate a bias, a weight per feature and a Platt calibration (a, b) fitted on
+out-of-fold scores, so ``sigmoid(a * score + b)`` is the probability that the candidate is a fact
+the annotation guidelines record. That probability is the fact's ``pkg:confidence``; candidates
+under the model's threshold are not facts; ``--min-confidence`` raises the bar further.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.errors import ModelError
+from kg.extract.candidates import SYMMETRIC, FeatureMaker
+from kg.extract.reference import load_reference
+from kg.extract.types import CandidateRecord, Fact
+
+MODEL_FORMAT = "platform-kg relation model 1"
+DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "relations.json"
+
+
+@dataclass
+class PredicateModel:
+    bias: float
+    weights: dict[str, float]
+    calibration: tuple[float, float] = (1.0, 0.0)
+
+    def score(self, features) -> float:
+        w = self.weights
+        return self.bias + sum(w.get(f, 0.0) for f in features)
+
+    def probability(self, features) -> float:
+        a, b = self.calibration
+        z = a * self.score(features) + b
+        return 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
+
+
+@dataclass
+class RelationModel:
+    predicates: dict[str, PredicateModel]
+    threshold: float = 0.5
+    meta: dict | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict, where: str = "relation model") -> "RelationModel":
+        if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
+            raise ModelError(f"{where}: not a platform-kg relation model (format {MODEL_FORMAT!r} expected); "
+                             f"retrain it with `kg train`")
+        try:
+            preds = {p: PredicateModel(float(m["bias"]), {str(k): float(v) for k, v in m["weights"].items()},
+                                       tuple(float(x) for x in m.get("calibration", (1.0, 0.0))))
+                     for p, m in data["predicates"].items()}
+            return cls(preds, float(data.get("threshold", 0.5)), data.get("meta"))
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise ModelError(f"{where}: malformed relation model ({e}); retrain it with `kg train`") from None
+
+    def to_dict(self) -> dict:
+        return {"format": MODEL_FORMAT, "threshold": self.threshold, "meta": self.meta or {},
+                "predicates": {p: {"bias": round(m.bias, 6), "calibration": [round(x, 6) for x in m.calibration],
+                                   "weights": {k: round(v, 6) for k, v in sorted(m.weights.items())}}
+                               for p, m in sorted(self.predicates.items())}}
+
+    def probability(self, predicate: str, features) -> float:
+        m = self.predicates.get(predicate)
+        return 0.0 if m is None else m.probability(features)
+
+
+def load_model(path: str | Path | None = None) -> RelationModel | None:
+    """The model at ``path`` (the shipped one by default; None when no model is shipped)."""
+    p = Path(path) if path else DEFAULT_MODEL
+    if not p.exists():
+        if path:
+            raise ModelError(f"{p}: no such relation model; train one with `kg train -o {p}`")
+        return None
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ModelError(f"{p}: not a JSON relation model ({e}); retrain it with `kg train`") from None
+    return RelationModel.from_dict(data, str(p))
+
+
+@Language.factory("kg_relations", default_config={"model_path": None, "ontology_dir": None},
+                  requires=["doc._.kg_ents", "doc._.kg_refs"])
+def make_relations(nlp: Language, name: str, model_path: str | None, ontology_dir: str | None):
+    return RelationClassifier(model_path, ontology_dir)
+
+
+class RelationClassifier:
+    """Holds the feature maker and the trained model. Candidates need the article's rule firings,
+    so they are formed and scored per article by :func:`kg.extract.pipeline.extract_articles`;
+    on a single Doc the component leaves it unchanged."""
+
+    def __init__(self, model_path: str | None = None, ontology_dir: str | None = None):
+        self.features = FeatureMaker(load_reference(ontology_dir).lexicon("relations"))
+        self.model = load_model(model_path)
+
+    def __call__(self, doc: Doc) -> Doc:
+        return doc
+
+
+def _key(m) -> str:
+    return m.ref or " ".join(m.name.casefold().split())
+
+
+def classify(candidates: list[CandidateRecord], model: RelationModel, facts: list[Fact]) -> list[Fact]:
+    """Facts of one article: the best-scored candidate per (subject, predicate, object) when its
+    probability reaches the threshold; the rules' hedged statements (planned, negated, reported)
+    and headline facts that no candidate covers are kept as they are."""
+    best: dict[tuple, tuple[float, CandidateRecord]] = {}
+    for c in candidates:
+        p = model.probability(c.predicate, c.features)
+        if p < model.threshold:
+            continue
+        k = (_key(c.subject), c.predicate, _key(c.object))
+        if c.predicate in SYMMETRIC:
+            k = (min(k[0], k[2]), c.predicate, max(k[0], k[2]))
+        if k not in best or p > best[k][0]:
+            best[k] = (p, c)
+    out = [Fact(subject=c.subject, predicate=c.predicate, object=c.object, evidence=c.evidence, rule="classifier",
+                confidence=round(p, 3), qualifiers=dict(c.qualifiers)) for p, c in best.values()]
+    asserted = {(_key(f.subject), f.predicate, _key(f.object)) for f in out}
+    asserted |= {(o, p, s) for s, p, o in asserted if p in SYMMETRIC}
+    for f in facts:
+        k = (_key(f.subject), f.predicate, _key(f.object))
+        if k in asserted:
+            continue
+        if f.modality != "asserted" or f.evidence.passage == -1:
+            out.append(f)
+    return out
