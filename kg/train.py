@@ -54,7 +54,9 @@ def _gold_article_ids(gold: dict, articles, folder: Path) -> list[str]:
     return out
 
 
-def read_corpus(folders: list[str | Path], nlp, progress=None) -> Corpus:
+def read_corpus(folders: list[str | Path], nlp, typer=None, progress=None) -> Corpus:
+    """Extract every article of the folders with the given entity typer (None: the statistical
+    types, with the typer's features kept on each mention for training it)."""
     from kg.eval import load_gold
     from kg.extract.pipeline import extract_articles
     from kg.ingest import read_inputs
@@ -73,7 +75,13 @@ def read_corpus(folders: list[str | Path], nlp, progress=None) -> Corpus:
         ids = _gold_article_ids(gold, articles, folder)
         slice_ = folder.name
         errors: list[str] = []
-        exs = extract_articles(nlp, articles, errors=errors, model=False)
+        component = nlp.get_pipe("kg_entity_typer")
+        saved = component.model, component.collect
+        component.model, component.collect = typer, typer is None
+        try:
+            exs = extract_articles(nlp, articles, errors=errors, model=False)
+        finally:
+            component.model, component.collect = saved
         done = {id(ex.article): ex for ex in exs}
         for a, aid in zip(articles, ids):
             if id(a) in done:
@@ -122,7 +130,7 @@ def label(corpus: Corpus) -> list[list[tuple[str, tuple[str, ...], int]]]:
     return out
 
 
-def fit(rows_by_article: list, articles: list[int], c: float = DEFAULT_C, seed: int = 0) -> dict[str, PredicateModel]:
+def fit(rows_by_article: dict, articles: list[str], c: float = DEFAULT_C, seed: int = 0) -> dict[str, PredicateModel]:
     """One logistic regression per predicate on the given articles' candidates."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -131,7 +139,7 @@ def fit(rows_by_article: list, articles: list[int], c: float = DEFAULT_C, seed: 
     for pred in SIGNATURE:
         feats, ys = [], []
         for ai in articles:
-            for p, f, y in rows_by_article[ai]:
+            for p, f, y in rows_by_article.get(ai, ()):
                 if p == pred:
                     feats.append(f)
                     ys.append(y)
@@ -206,57 +214,86 @@ def score_articles(corpus: Corpus, articles: list[int], model: RelationModel | N
 @dataclass
 class TrainResult:
     model: RelationModel
-    cv: dict  # name -> Scores over all held-out folds' graphs, summed
-    calibration: list  # (bin low, bin high, n, mean predicted, observed precision)
+    typer: object  # kg.extract.typer.TyperModel
+    cv: dict  # name -> (tp, fp, fn) over the held-out folds' graphs
+    calibration: list  # (bin low, bin high, n, mean predicted, observed precision) of held-out candidates
+    typer_accuracy: tuple[float, float]  # held-out mention types: (trained typer, statistical model)
     seconds: float
 
 
-def train(corpus: Corpus, *, k: int = 5, c: float = DEFAULT_C, seed: int = 0, threshold: float = 0.5,
-          reference=None, progress=None) -> TrainResult:
+def train(folders: list[str | Path], nlp, *, k: int = 5, c: float = DEFAULT_C, typer_c: float = 1.0,
+          seed: int = 0, threshold: float = 0.5, progress=None) -> TrainResult:
+    """Grouped k-fold cross-validation of the whole extractor, then the final models on everything.
+
+    Each fold trains the entity typer on the other folds' articles, extracts the corpus with it,
+    trains the relation classifier on the other folds' candidates and scores the held-out
+    articles' graph; the Platt calibration is fitted on the held-out scores of all folds."""
     from kg.extract.reference import load_reference
+    from kg.extract.typer import NONE  # noqa: F401  (the typer's label set)
 
     t0 = time.perf_counter()
-    reference = reference or load_reference()
-    rows = label(corpus)
-    n = len(rows)
+    say = progress or (lambda msg: None)
+    reference = load_reference()
+    say("reading the corpus (statistical entity types)")
+    base = read_corpus(folders, nlp, None)
+    mention_rows = label_mentions(base)
+    ids = list(base.article_ids)
+    fold_ids = [[ids[i] for i in f] for f in folds(len(ids), k, seed)]
     oof: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
-    fold_models = []
-    for fi, test in enumerate(folds(n, k, seed)):
-        train_ids = [i for i in range(n) if i not in set(test)]
+    typed_ok = base_ok = n_mentions = 0
+    per_fold = []
+    for fi, test in enumerate(fold_ids):
+        held = set(test)
+        train_ids = [a for a in ids if a not in held]
+        typer = fit_typer(mention_rows, train_ids, typer_c, seed)
+        for aid in test:
+            for f, y in mention_rows.get(aid, ()):
+                probs = typer.probabilities(f)
+                typed_ok += max(probs, key=probs.get) == y
+                base_ok += next(x[7:] for x in f if x.startswith("coarse=")) == y
+                n_mentions += 1
+        corpus = read_corpus(folders, nlp, typer)
+        rows = dict(zip(corpus.article_ids, label(corpus)))
         models = fit(rows, train_ids, c, seed)
-        fold_models.append((test, models))
-        for i in test:
-            for p, f, y in rows[i]:
+        for aid in test:
+            for p, f, y in rows.get(aid, ()):
                 oof[p][0].append(models[p].score(f))
                 oof[p][1].append(y)
-        if progress:
-            progress(f"fold {fi + 1}/{k} fitted")
+        per_fold.append((corpus, rows, test, models))
+        say(f"fold {fi + 1}/{k}: trained on {len(train_ids)} articles, held out {len(test)}")
     calib = {p: platt(*oof[p]) for p in SIGNATURE}
-    # figures of the held-out folds, each scored with the model that never saw it
     cv_scores = []
     bins = defaultdict(lambda: [0, 0.0, 0])
-    for test, models in fold_models:
+    for corpus, rows, test, models in per_fold:
         for p, m in models.items():
             m.calibration = calib[p]
-        fm = RelationModel(models, threshold)
-        cv_scores.append(score_articles(corpus, test, fm, reference))
-        for i in test:
-            for p, f, y in rows[i]:
+        index = {a: i for i, a in enumerate(corpus.article_ids)}
+        cv_scores.append(score_articles(corpus, [index[a] for a in test if a in index],
+                                        RelationModel(models, threshold), reference))
+        for aid in test:
+            for p, f, y in rows.get(aid, ()):
                 pr = models[p].probability(f)
                 if pr >= 0.1:
                     b = bins[min(int(pr * 10), 9)]
                     b[0] += 1
                     b[1] += pr
                     b[2] += y
-    final = fit(rows, list(range(n)), c, seed)
+    say("training the final models on every article")
+    typer = fit_typer(mention_rows, ids, typer_c, seed)
+    corpus = read_corpus(folders, nlp, typer)
+    rows = dict(zip(corpus.article_ids, label(corpus)))
+    final = fit(rows, ids, c, seed)
     for p, m in final.items():
         m.calibration = calib[p]
-    meta = {"trained_on": sorted({a.split("/")[0] for a in corpus.article_ids}), "articles": n,
-            "candidates": sum(len(r) for r in rows), "positives": sum(y for r in rows for _, _, y in r),
-            "C": c, "folds": k, "seed": seed}
-    model = RelationModel(final, threshold, meta)
+    meta = {"trained_on": sorted({a.split("/")[0] for a in ids}), "articles": len(ids),
+            "candidates": sum(len(r) for r in rows.values()),
+            "positives": sum(y for r in rows.values() for _, _, y in r), "C": c, "folds": k, "seed": seed}
+    typer.meta = {"trained_on": meta["trained_on"], "articles": len(ids), "mentions": n_mentions, "C": typer_c,
+                  "seed": seed}
     calibration = [(b / 10, (b + 1) / 10, v[0], v[1] / v[0], v[2] / v[0]) for b, v in sorted(bins.items()) if v[0]]
-    return TrainResult(model, sum_scores(cv_scores), calibration, time.perf_counter() - t0)
+    acc = (typed_ok / n_mentions if n_mentions else 0.0, base_ok / n_mentions if n_mentions else 0.0)
+    return TrainResult(RelationModel(final, threshold, meta), typer, sum_scores(cv_scores), calibration, acc,
+                       time.perf_counter() - t0)
 
 
 def sum_scores(scores: list) -> dict:
@@ -288,3 +325,65 @@ def format_table(counts: dict) -> str:
         label = {"entities": "entities (typed)", "entities_untyped": "entities (untyped)"}.get(name, name)
         lines.append(f"{label:24}{p:7.3f}{r:7.3f}{f:7.3f}{tp:6d}{fp:6d}{fn:6d}")
     return "\n".join(lines)
+
+
+def gold_namer(corpus: Corpus, article_id: str):
+    """A function from a mention to the gold entity name it names (None when none)."""
+    from kg.resolve.entities import norm
+
+    names = corpus.gold_names[article_id.split("/")[0]]
+
+    def gold_name(m) -> str | None:
+        for nm in (m.name, *m.aliases):
+            g = names.get(norm(nm))
+            if g:
+                return g
+        return None
+    return gold_name
+
+
+def label_mentions(corpus: Corpus) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """Per article id: (typer features, gold coarse type or NONE) of each non-reference mention."""
+    from kg.extract.typer import NONE
+
+    types = {}
+    for e in corpus.gold["entities"]:
+        types.setdefault((e["slice"], e["name"]), e["type"])
+    out = {}
+    for ex, aid in zip(corpus.extractions, corpus.article_ids):
+        namer = gold_namer(corpus, aid)
+        rows = []
+        for m in ex.mentions:
+            if m.origin == "reference" or not m.features:
+                continue
+            g = namer(m)
+            rows.append((m.features, types.get((aid.split("/")[0], g), NONE) if g else NONE))
+        out[aid] = rows
+    return out
+
+
+def fit_typer(rows: dict, article_ids, c: float = 1.0, seed: int = 0):
+    """A multinomial logistic regression over the coarse types and NONE."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from kg.extract.typer import TyperModel
+
+    feats, ys = [], []
+    for aid in article_ids:
+        for f, y in rows.get(aid, ()):
+            feats.append(f)
+            ys.append(y)
+    counts = Counter(x for f in feats for x in f)
+    keep = {x for x, n in counts.items() if n >= MIN_FEATURE_COUNT}
+    vec = DictVectorizer()
+    X = vec.fit_transform([{x: 1 for x in f if x in keep} for f in feats])
+    clf = LogisticRegression(C=c, max_iter=2000, random_state=seed)
+    clf.fit(X, ys)
+    classes = [str(x) for x in clf.classes_]
+    weights = {}
+    for j, name in enumerate(vec.feature_names_):
+        col = [float(clf.coef_[i][j]) for i in range(len(classes))]
+        if max(abs(x) for x in col) > 1e-3:
+            weights[name] = col
+    return TyperModel(classes, [float(x) for x in clf.intercept_], weights)

@@ -21,6 +21,7 @@ COMMANDS = {
     "export": "kg.cli.export:export",
     "validate": "kg.cli.validate:validate",
     "stats": "kg.cli.stats:stats",
+    "train": "kg.cli.train:train",
 }
 
 

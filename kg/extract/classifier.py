@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +74,7 @@ class RelationModel:
 
 def load_model(path: str | Path | None = None) -> RelationModel | None:
     """The model at ``path`` (the shipped one by default; None when no model is shipped)."""
+    path = path or os.environ.get("KG_RELATION_MODEL")
     p = Path(path) if path else DEFAULT_MODEL
     if not p.exists():
         if path:

@@ -37,6 +37,7 @@ class EntMention:
     origin: str = "model"
     aliases: list[str] = field(default_factory=list)
     name: str = ""
+    features: tuple[str, ...] = ()  # the entity typer's, kept for training only
 
     def span(self, doc: Doc) -> Span:
         return doc[self.start:self.end]
@@ -87,6 +88,22 @@ def cue_patterns(ref: ReferenceData) -> list[dict]:
                      {"TEXT": {"REGEX": r"^-$"}, "OP": "?"}, {"IS_TITLE": True, "OP": "?"}, {"TEXT": head}]})
         pats.append({"label": "Law", "id": "cue", "pattern": [{"IS_TITLE": True, "OP": "*"}, {"TEXT": {"REGEX": r"^[A-Z][\w]*$"}},
                      {"TEXT": "-"}, {"IS_ALPHA": True}, {"TEXT": head}]})
+    # "Measures for the Administration of Online Live-Streaming Marketing", "Code of Practice for Online
+    # Safety", "Law No. 5 of 1999 on the Prohibition of ...": a title word, then of/for/on/to phrases
+    name_word = {"TEXT": {"REGEX": r"^([A-Z][\w.&'\-]*|-|and|&)$"}}
+    lead_word = {"TEXT": {"REGEX": r"^(?!(Under|In|On|At|After|Before|By|With|From|For|The|A|An|As|Since|Following|"
+                                   r"Despite|Through|Per|Its|Their|This|That|New|Draft|Both)$)[A-Z][\w\-]*$"}, "OP": "*"}
+    connect = [{"LOWER": {"IN": ["of", "for", "on", "to"]}}, {"LOWER": "the", "OP": "?"},
+               {"TEXT": {"REGEX": r"^(?!(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|"
+                                  r"March|April|May|June|July|August|September|October|November|December)$)[A-Z]"}},
+               {"OP": "*", **name_word}]
+    for head in cues.get("law_leading_heads", ()):
+        lead = [lead_word, {"TEXT": head}]
+        for n in (1, 2, 3):
+            pats.append({"label": "Law", "id": "cue", "pattern": lead + connect * n})
+        # "Online Safety Act 2025", "Competition Act, 2002"
+        pats.append({"label": "Law", "id": "cue", "pattern": [title, {"IS_TITLE": True, "OP": "*"}, {"TEXT": head},
+                     {"TEXT": ",", "OP": "?"}, {"SHAPE": "dddd"}]})
     # "Ministry of Industry and Trade", "General Department of Customs"
     for prefix, cls in cues["prefix"].items():
         words = prefix.split()

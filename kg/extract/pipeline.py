@@ -11,6 +11,7 @@ import contextlib
 import importlib.util
 import os
 from functools import lru_cache
+from pathlib import Path
 
 from kg.errors import ModelError
 from kg.extract.types import ArticleExtraction, Mention
@@ -39,6 +40,7 @@ def load_pipeline(model: str | None = None, ontology_dir: str | None = None):
     import kg.extract.classifier  # noqa: F401  (registers the factories)
     import kg.extract.coref  # noqa: F401
     import kg.extract.entities  # noqa: F401
+    import kg.extract.typer  # noqa: F401
 
     name = pick_model(model)
     try:
@@ -49,19 +51,32 @@ def load_pipeline(model: str | None = None, ontology_dir: str | None = None):
     if "ner" not in nlp.pipe_names or "parser" not in nlp.pipe_names:
         raise ModelError(f"spaCy pipeline {name!r} has no 'ner' and 'parser'; pass --model NAME of a trained "
                          f"English pipeline such as en_core_web_sm")
-    cfg = {"ontology_dir": ontology_dir}
-    nlp.add_pipe("kg_entity_ruler", before="ner", config=cfg)
-    nlp.add_pipe("kg_cue_filter", before="ner")
-    nlp.add_pipe("kg_entities", after="ner", config=cfg)
-    nlp.add_pipe("kg_coref", after="kg_entities", config=cfg)
-    nlp.add_pipe("kg_relations", last=True, config={"model_path": None})
+    for name, spec in pipeline_config()["components"].items():
+        spec = dict(spec)
+        factory = spec.pop("factory")
+        config = {"ontology_dir": ontology_dir} if "ontology_dir" in _factory_args(nlp, factory) else {}
+        nlp.add_pipe(factory, name=name, config=config, **spec)
     return nlp
+
+
+CONFIG = Path(__file__).resolve().parent / "config.cfg"
+
+
+def pipeline_config() -> dict:
+    """The components of ``config.cfg`` in pipeline order (placement: before/after/first/last)."""
+    from spacy.util import load_config
+
+    return load_config(CONFIG, interpolate=False)
+
+
+def _factory_args(nlp, factory: str) -> set:
+    return set(nlp.get_factory_meta(factory).default_config or {})
 
 
 def _mention(m, passage: int, doc) -> Mention:
     span = m.span(doc)
     return Mention(name=m.name or span.text, cls=m.cls, passage=passage, start=span.start_char,
-                   end=span.end_char, ref=m.ref, origin=m.origin, aliases=tuple(m.aliases))
+                   end=span.end_char, ref=m.ref, origin=m.origin, aliases=tuple(m.aliases), features=m.features)
 
 
 def title_mentions(article: Article, nlp) -> list[Mention]:

@@ -19,6 +19,7 @@ class Mention:
     ref: str | None = None  # reference-data id when matched by the curated list
     origin: str = "model"  # reference | cue | model | title
     aliases: tuple[str, ...] = ()  # other names the text gives it ("KPPU" for the commission)
+    features: tuple[str, ...] = field(default=(), compare=False, hash=False)  # the typer's, for training
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,165 @@
+"""A trained entity typer: the coarse class of each mention (or "not an entity") from its context.
+
+The statistical NER of a small English model guesses types from the name alone and often calls a
+Chinese or Indonesian company a person, a central bank an organisation, a product a company. The
+guidelines type by what the text says ("the ministry", "rival X", "X-based", "shareholders X",
+"the app X"), so this component reads the mention's words, its neighbours, its syntactic slot
+(the verb or noun it hangs from) and descriptors around it, and a multinomial logistic model
+trained on the annotated articles (``kg train``) decides. Curated reference names are never
+re-typed. Without a model file the component only records the features (for training).
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.errors import ModelError
+from kg.extract.entities import EntMention
+from kg.rdf.namespace import CLASS_COARSE
+
+MODEL_FORMAT = "platform-kg entity typer 1"
+DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "entity_types.json"
+NONE = "NONE"
+# the class a mention gets when the typer moves it to another coarse type
+DEFAULT_CLASS = {"ORG": "Organization", "GOV": "GovernmentBody", "PERSON": "Person", "PLACE": "Place",
+                 "PRODUCT": "Product", "LAW": "Law"}
+_DIGIT = re.compile(r"\d")
+
+
+def _shape(text: str) -> str:
+    s = re.sub(r"[A-Z]+", "X", text)
+    s = re.sub(r"[a-z]+", "x", s)
+    return re.sub(r"\d+", "d", s)[:12]
+
+
+def mention_features(doc: Doc, m: EntMention) -> list[str]:
+    span = doc[m.start:m.end]
+    words = [t.lower_ for t in span]
+    f = [f"cls={m.cls}", f"coarse={CLASS_COARSE.get(m.cls, '?')}", f"origin={m.origin}",
+         f"ntok={min(len(words), 5)}", f"shape={_shape(span.text)}", f"last={words[-1]}", f"first={words[0]}",
+         f"suf3={words[-1][-3:]}"]
+    f.extend(f"w={w}" for w in words)
+    if _DIGIT.search(span.text):
+        f.append("digit")
+    if span.text.isupper():
+        f.append("allcaps")
+    ner = {t.ent_type_ for t in span if t.ent_type_}
+    f.extend(f"ner={x}" for x in sorted(ner))
+    for t in doc[max(0, m.start - 2):m.start]:
+        f.append(f"prev={t.lemma_.lower()}")
+    if m.start > 0:
+        f.append(f"prev1={doc[m.start - 1].lemma_.lower()}")
+    for t in doc[m.end:m.end + 2]:
+        f.append(f"next={t.lemma_.lower()}")
+    if m.end < len(doc):
+        f.append(f"next1={doc[m.end].lemma_.lower()}")
+    root = span.root
+    f.append(f"dep={root.dep_}")
+    if root.head.i != root.i and not (m.start <= root.head.i < m.end):
+        f.append(f"head={root.head.lemma_.lower()}")
+        f.append(f"head_dep={root.dep_}|{root.head.lemma_.lower()}")
+        if root.head.dep_ == "prep" or root.dep_ == "pobj":
+            f.append(f"prep_head={root.head.lower_}|{root.head.head.lemma_.lower()}")
+    for c in root.children:
+        if not (m.start <= c.i < m.end) and c.dep_ in ("compound", "amod", "appos", "nmod", "det", "poss"):
+            f.append(f"mod={c.dep_}|{c.lemma_.lower()}")
+    if root.dep_ == "appos":
+        f.append(f"appos_head={root.head.lemma_.lower()}")
+    return f
+
+
+@dataclass
+class TyperModel:
+    classes: list[str]
+    bias: list[float]
+    weights: dict[str, list[float]]
+    threshold: float = 0.5
+    meta: dict | None = None
+
+    def probabilities(self, features) -> dict[str, float]:
+        z = list(self.bias)
+        for f in set(features):
+            w = self.weights.get(f)
+            if w is not None:
+                for i, x in enumerate(w):
+                    z[i] += x
+        top = max(z)
+        e = [math.exp(x - top) for x in z]
+        s = sum(e)
+        return {c: v / s for c, v in zip(self.classes, e)}
+
+    @classmethod
+    def from_dict(cls, data: dict, where: str = "entity typer") -> "TyperModel":
+        if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
+            raise ModelError(f"{where}: not a platform-kg entity typer (format {MODEL_FORMAT!r} expected); "
+                             f"retrain it with `kg train`")
+        try:
+            return cls(list(data["classes"]), [float(x) for x in data["bias"]],
+                       {k: [float(x) for x in v] for k, v in data["weights"].items()},
+                       float(data.get("threshold", 0.5)), data.get("meta"))
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise ModelError(f"{where}: malformed entity typer ({e}); retrain it with `kg train`") from None
+
+    def to_dict(self) -> dict:
+        return {"format": MODEL_FORMAT, "threshold": self.threshold, "meta": self.meta or {},
+                "classes": self.classes, "bias": [round(x, 6) for x in self.bias],
+                "weights": {k: [round(x, 5) for x in v] for k, v in sorted(self.weights.items())}}
+
+
+def load_typer(path: str | Path | None = None) -> TyperModel | None:
+    path = path or os.environ.get("KG_TYPER_MODEL")
+    p = Path(path) if path else DEFAULT_MODEL
+    if not p.exists():
+        if path:
+            raise ModelError(f"{p}: no such entity typer; train one with `kg train`")
+        return None
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ModelError(f"{p}: not a JSON entity typer ({e}); retrain it with `kg train`") from None
+    return TyperModel.from_dict(data, str(p))
+
+
+@Language.factory("kg_entity_typer", default_config={"model_path": None}, requires=["doc._.kg_ents"],
+                  assigns=["doc._.kg_ents"])
+def make_typer(nlp: Language, name: str, model_path: str | None):
+    return EntityTypeClassifier(load_typer(model_path))
+
+
+class EntityTypeClassifier:
+    """Re-types (or drops) the non-reference mentions of ``doc._.kg_ents`` by the trained model.
+    ``collect = True`` keeps each mention's features on it (``EntMention.features``) for training."""
+
+    def __init__(self, model: TyperModel | None):
+        self.model = model
+        self.collect = False
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = doc._.kg_ents or []
+        if self.model is None and not self.collect:
+            return doc
+        keep = []
+        for m in ents:
+            feats = mention_features(doc, m)
+            if self.collect:
+                m.features = tuple(feats)
+            if self.model is None or m.origin == "reference":
+                keep.append(m)
+                continue
+            probs = self.model.probabilities(feats)
+            best = max(probs, key=probs.get)
+            if best == NONE:
+                if probs[best] >= self.model.threshold:
+                    continue
+            elif best != CLASS_COARSE.get(m.cls) and probs[best] >= self.model.threshold:
+                m.cls = DEFAULT_CLASS[best]
+            keep.append(m)
+        doc._.kg_ents = keep
+        return doc
