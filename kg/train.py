@@ -159,6 +159,23 @@ def fit(rows_by_article: dict, articles: list[str], c: float = DEFAULT_C, seed: 
     return models
 
 
+def rule_precisions(rows_by_article: dict, articles: list[str]) -> dict[str, dict[str, tuple[int, float]]]:
+    """How often each rule's asserted firings were gold facts: (firings, (hits + 1) / (firings + 2))."""
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for ai in articles:
+        for p, f, y in rows_by_article.get(ai, ()):
+            if "rule_mod=asserted" not in f:
+                continue
+            for x in f:
+                if x.startswith("rule="):
+                    counts[(p, x[5:])][0] += 1
+                    counts[(p, x[5:])][1] += y
+    out: dict[str, dict[str, tuple[int, float]]] = defaultdict(dict)
+    for (p, rule), (n, k) in sorted(counts.items()):
+        out[p][rule] = (n, (k + 1) / (n + 2))
+    return dict(out)
+
+
 def folds(n_articles: int, k: int, seed: int = 0) -> list[list[int]]:
     order = list(range(n_articles))
     random.Random(seed).shuffle(order)
@@ -259,20 +276,20 @@ def train(folders: list[str | Path], nlp, *, k: int = 5, c: float = DEFAULT_C, t
             for p, f, y in rows.get(aid, ()):
                 oof[p][0].append(models[p].score(f))
                 oof[p][1].append(y)
-        per_fold.append((corpus, rows, test, models))
+        per_fold.append((corpus, rows, test, models, rule_precisions(rows, train_ids)))
         say(f"fold {fi + 1}/{k}: trained on {len(train_ids)} articles, held out {len(test)}")
     calib = {p: platt(*oof[p]) for p in SIGNATURE}
     cv_scores = []
     bins = defaultdict(lambda: [0, 0.0, 0])
-    for corpus, rows, test, models in per_fold:
+    for corpus, rows, test, models, rules in per_fold:
         for p, m in models.items():
             m.calibration = calib[p]
+        fold_model = RelationModel(models, threshold, rules=rules)
         index = {a: i for i, a in enumerate(corpus.article_ids)}
-        cv_scores.append(score_articles(corpus, [index[a] for a in test if a in index],
-                                        RelationModel(models, threshold), reference))
+        cv_scores.append(score_articles(corpus, [index[a] for a in test if a in index], fold_model, reference))
         for aid in test:
             for p, f, y in rows.get(aid, ()):
-                pr = models[p].probability(f)
+                pr = fold_model.probability(p, f)
                 if pr >= 0.1:
                     b = bins[min(int(pr * 10), 9)]
                     b[0] += 1
@@ -292,7 +309,7 @@ def train(folders: list[str | Path], nlp, *, k: int = 5, c: float = DEFAULT_C, t
                   "seed": seed}
     calibration = [(b / 10, (b + 1) / 10, v[0], v[1] / v[0], v[2] / v[0]) for b, v in sorted(bins.items()) if v[0]]
     acc = (typed_ok / n_mentions if n_mentions else 0.0, base_ok / n_mentions if n_mentions else 0.0)
-    return TrainResult(RelationModel(final, threshold, meta), typer, sum_scores(cv_scores), calibration, acc,
+    return TrainResult(RelationModel(final, threshold, meta, rule_precisions(rows, ids)), typer, sum_scores(cv_scores), calibration, acc,
                        time.perf_counter() - t0)
 
 

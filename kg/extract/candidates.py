@@ -34,6 +34,7 @@ SIGNATURE = {
 }
 SYMMETRIC = {"partnerOf", "competesWith"}
 MAX_BETWEEN = 14  # words between two slots that still count as a bag of words
+_MODALS = {"would", "could", "may", "might", "should"}
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Candidate:
     object: Slot
     sent: Span
     features: list[str] = field(default_factory=list)
+    modality: str = "asserted"
 
 
 def coarse(m: EntMention) -> str:
@@ -149,8 +151,38 @@ class FeatureMaker:
                     others = {q for (sk, q, ok) in rule_hits if q != p and {sk, ok} == {entity_key(a.entity),
                                                                                          entity_key(b.entity)}}
                     feats.extend(f"rule_other={q}" for q in sorted(others))
-                    out.append(Candidate(a, p, b, sent, feats))
+                    out.append(Candidate(a, p, b, sent, feats, self.modality(a, b)))
         return out
+
+    def modality(self, a: Slot, b: Slot) -> str:
+        """planned / negated / reported when the words that link the two slots are hedged or negated
+        ("denied that it competes with", "plans to buy a stake in", "has not fined", "may order"):
+        negations, modal auxiliaries and hedge words on the dependency path, and on the governing
+        words above it up to a clause boundary (a relative clause or apposition states background as
+        true: "ByteDance, which owns TikTok, plans to ...")."""
+        path = _path(a.anchor, b.anchor)
+        if path is None:
+            return "asserted"
+        up, lca, down = path
+        inner = [t for t in up[1:] + [lca] + down[:-1]]
+        chain = list(inner)
+        if lca.i not in (a.anchor.i, b.anchor.i) and lca.pos_ in ("VERB", "AUX"):
+            t = lca
+            while t.head.i != t.i and t.dep_ not in ("relcl", "acl", "appos", "conj", "advcl") and len(chain) < 12:
+                t = t.head
+                chain.append(t)
+        for t in chain:
+            for c in t.children:
+                if c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no"):
+                    return "negated"
+                if c.dep_ == "aux" and c.lower_ in _MODALS:
+                    return "planned"
+                if c.dep_ in ("advmod", "amod") and self.hedges.get(c.lower_) in ("reported", "planned"):
+                    return self.hedges[c.lower_]
+            kind = self.hedges.get(_lemma(t)) or self.hedges.get(t.lower_)
+            if kind and t.pos_ in ("VERB", "NOUN", "ADJ", "AUX"):
+                return kind
+        return "asserted"
 
     def _sentence_features(self, sent: Span) -> list[str]:
         kinds = sorted({self.hedges[_lemma(t)] for t in sent if _lemma(t) in self.hedges}

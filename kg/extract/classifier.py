@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacy.language import Language
@@ -47,6 +47,11 @@ class RelationModel:
     predicates: dict[str, PredicateModel]
     threshold: float = 0.5
     meta: dict | None = None
+    # predicate -> rule -> (firings, smoothed precision) on the training candidates: a hand-written rule
+    # that was right this often speaks for itself (its precision is the fact's probability)
+    rules: dict[str, dict[str, tuple[int, float]]] = field(default_factory=dict)
+    rule_min_precision: float = 0.85
+    rule_min_support: int = 5
 
     @classmethod
     def from_dict(cls, data: dict, where: str = "relation model") -> "RelationModel":
@@ -57,19 +62,30 @@ class RelationModel:
             preds = {p: PredicateModel(float(m["bias"]), {str(k): float(v) for k, v in m["weights"].items()},
                                        tuple(float(x) for x in m.get("calibration", (1.0, 0.0))))
                      for p, m in data["predicates"].items()}
-            return cls(preds, float(data.get("threshold", 0.5)), data.get("meta"))
+            rules = {p: {r: (int(v[0]), float(v[1])) for r, v in m.items()} for p, m in data.get("rules", {}).items()}
+            return cls(preds, float(data.get("threshold", 0.5)), data.get("meta"), rules,
+                       float(data.get("rule_min_precision", 0.85)), int(data.get("rule_min_support", 5)))
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise ModelError(f"{where}: malformed relation model ({e}); retrain it with `kg train`") from None
 
     def to_dict(self) -> dict:
         return {"format": MODEL_FORMAT, "threshold": self.threshold, "meta": self.meta or {},
+                "rule_min_precision": self.rule_min_precision, "rule_min_support": self.rule_min_support,
+                "rules": {p: {r: [n, round(x, 4)] for r, (n, x) in sorted(m.items())} for p, m in sorted(self.rules.items())},
                 "predicates": {p: {"bias": round(m.bias, 6), "calibration": [round(x, 6) for x in m.calibration],
                                    "weights": {k: round(v, 6) for k, v in sorted(m.weights.items())}}
                                for p, m in sorted(self.predicates.items())}}
 
     def probability(self, predicate: str, features) -> float:
         m = self.predicates.get(predicate)
-        return 0.0 if m is None else m.probability(features)
+        p = 0.0 if m is None else m.probability(features)
+        rules = self.rules.get(predicate)
+        if rules and "rule_mod=asserted" in features:
+            for f in features:
+                if f.startswith("rule=") and (r := rules.get(f[5:])) is not None \
+                        and r[0] >= self.rule_min_support and r[1] >= self.rule_min_precision:
+                    p = max(p, r[1])
+        return p
 
 
 def load_model(path: str | Path | None = None) -> RelationModel | None:
@@ -111,9 +127,10 @@ def _key(m) -> str:
 
 
 def classify(candidates: list[CandidateRecord], model: RelationModel, facts: list[Fact]) -> list[Fact]:
-    """Facts of one article: the best-scored candidate per (subject, predicate, object) when its
-    probability reaches the threshold; the rules' hedged statements (planned, negated, reported)
-    and headline facts that no candidate covers are kept as they are."""
+    """Facts of one article: the best candidate per (subject, predicate, object) whose probability
+    reaches the threshold, asserted unless the words linking its two mentions are hedged or negated
+    (then a statement of that modality, never a direct triple); the rules' hedged statements and
+    headline facts that no candidate covers are kept as they are."""
     best: dict[tuple, tuple[float, CandidateRecord]] = {}
     for c in candidates:
         p = model.probability(c.predicate, c.features)
@@ -122,15 +139,20 @@ def classify(candidates: list[CandidateRecord], model: RelationModel, facts: lis
         k = (_key(c.subject), c.predicate, _key(c.object))
         if c.predicate in SYMMETRIC:
             k = (min(k[0], k[2]), c.predicate, max(k[0], k[2]))
-        if k not in best or p > best[k][0]:
-            best[k] = (p, c)
+        # an asserted reading anywhere in the article wins over hedged ones, then the higher probability
+        rank = (c.modality == "asserted", p)
+        if k not in best or rank > best[k][0]:
+            best[k] = (rank, c)
     out = [Fact(subject=c.subject, predicate=c.predicate, object=c.object, evidence=c.evidence, rule="classifier",
-                confidence=round(p, 3), qualifiers=dict(c.qualifiers)) for p, c in best.values()]
-    asserted = {(_key(f.subject), f.predicate, _key(f.object)) for f in out}
+                confidence=round(rank[1], 3), modality=c.modality, qualifiers=dict(c.qualifiers))
+           for rank, c in best.values()]
+    asserted = {(_key(f.subject), f.predicate, _key(f.object)) for f in out if f.modality == "asserted"}
     asserted |= {(o, p, s) for s, p, o in asserted if p in SYMMETRIC}
+    made = {(_key(f.subject), f.predicate, _key(f.object)) for f in out}
+    made |= {(o, p, s) for s, p, o in made if p in SYMMETRIC}
     for f in facts:
         k = (_key(f.subject), f.predicate, _key(f.object))
-        if k in asserted:
+        if k in asserted or k in made and f.modality != "asserted":
             continue
         if f.modality != "asserted" or f.evidence.passage == -1:
             out.append(f)

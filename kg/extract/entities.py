@@ -204,6 +204,7 @@ class EntityTyper:
     def _sub_brands(self, doc: Doc, ments: list[EntMention]) -> list[EntMention]:
         taken = {i for m in ments for i in range(m.start, m.end)}
         out = []
+        dropped: set[int] = set()
         for m in ments:
             end = m.end
             if m.origin == "reference" and CLASS_COARSE.get(m.cls) in ("ORG", "PRODUCT"):
@@ -212,12 +213,19 @@ class EntityTyper:
                         and not doc[end].is_sent_start and doc[end].lower_ not in self.role_words \
                         and doc[end].text not in self.not_entities:
                     end += 1
+                # a country unit named after its market: "Lazada Vietnam", "Foodpanda Taiwan"
+                place = next((p for p in ments if p.start == m.end and CLASS_COARSE.get(p.cls) == "PLACE"), None)
+                if end == m.end and place is not None and CLASS_COARSE.get(m.cls) == "ORG" \
+                        and doc[place.start].dep_ not in ("appos", "pobj") \
+                        and not (place.end < len(doc) and doc[place.end].pos_ == "PROPN"):
+                    end = place.end
+                    dropped.add(id(place))
             if end > m.end:
                 cls = self._surface_appos(doc, end) or self._descriptor(doc, m.start, end) or m.cls
                 out.append(EntMention(m.start, end, cls, origin="cue", name=doc[m.start:end].text))
             else:
                 out.append(m)
-        return out
+        return [m for m in out if id(m) not in dropped]
 
     def _merge_people(self, doc: Doc, ments: list[EntMention]) -> list[EntMention]:
         """The model sometimes cuts a three-part name in two ('Melissa Siska' + 'Juminto')."""

@@ -332,7 +332,8 @@ def candidate_records(doc, pi: int, ctx, rule_facts: list, features) -> list:
                            and entity_key_of(f.object) == entity_key(c.object.entity) and f.qualifiers), {})
             out.append(CandidateRecord(subject=ctx.mention(c.subject.entity, pi, doc), predicate=c.predicate,
                                        object=ctx.mention(c.object.entity, pi, doc), evidence=ev,
-                                       features=tuple(sorted(set(c.features))), qualifiers=dict(rule_q)))
+                                       features=tuple(sorted(set(c.features))), qualifiers=dict(rule_q),
+                                       modality=c.modality))
     return out
 
 

@@ -27,6 +27,7 @@ from kg.rdf.namespace import CLASS_COARSE
 MODEL_FORMAT = "platform-kg entity typer 1"
 DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "entity_types.json"
 NONE = "NONE"
+DROP_FOUND = 0.85  # P(not an entity) at which a mention the NER or a cue found is dropped
 # the class a mention gets when the typer moves it to another coarse type
 DEFAULT_CLASS = {"ORG": "Organization", "GOV": "GovernmentBody", "PERSON": "Person", "PLACE": "Place",
                  "PRODUCT": "Product", "LAW": "Law"}
@@ -127,39 +128,99 @@ def load_typer(path: str | Path | None = None) -> TyperModel | None:
     return TyperModel.from_dict(data, str(p))
 
 
-@Language.factory("kg_entity_typer", default_config={"model_path": None}, requires=["doc._.kg_ents"],
+@Language.factory("kg_entity_typer", default_config={"model_path": None, "ontology_dir": None},
+                  requires=["doc._.kg_ents"],
                   assigns=["doc._.kg_ents"])
-def make_typer(nlp: Language, name: str, model_path: str | None):
-    return EntityTypeClassifier(load_typer(model_path))
+def make_typer(nlp: Language, name: str, model_path: str | None, ontology_dir: str | None):
+    from kg.extract.reference import load_reference
+
+    roles = load_reference(ontology_dir).lexicon("roles")
+    return EntityTypeClassifier(load_typer(model_path), {w.lower() for w in roles["titles"]})
 
 
 class EntityTypeClassifier:
     """Re-types (or drops) the non-reference mentions of ``doc._.kg_ents`` by the trained model.
     ``collect = True`` keeps each mention's features on it (``EntMention.features``) for training."""
 
-    def __init__(self, model: TyperModel | None):
+    def __init__(self, model: TyperModel | None, role_words: set[str] = frozenset()):
         self.model = model
         self.collect = False
+        self.role_words = role_words
 
     def __call__(self, doc: Doc) -> Doc:
         ents = doc._.kg_ents or []
         if self.model is None and not self.collect:
             return doc
+        self._repair_starts(doc, ents)
         keep = []
-        for m in ents:
+        for m in ents + unnamed_runs(doc, ents):
             feats = mention_features(doc, m)
             if self.collect:
                 m.features = tuple(feats)
-            if self.model is None or m.origin == "reference":
+            if self.model is None:
+                if m.origin != "propn":
+                    keep.append(m)
+                elif self.collect:
+                    keep.append(m)
+                continue
+            if m.origin == "reference":
                 keep.append(m)
                 continue
             probs = self.model.probabilities(feats)
             best = max(probs, key=probs.get)
+            sure = probs[best] >= self.model.threshold
             if best == NONE:
-                if probs[best] >= self.model.threshold:
+                # a name another component found is dropped only when the typer is very sure
+                if m.origin == "propn" or probs[best] >= DROP_FOUND:
                     continue
-            elif best != CLASS_COARSE.get(m.cls) and probs[best] >= self.model.threshold:
+            elif m.origin == "propn":
+                if not sure:
+                    continue
+                m.cls = DEFAULT_CLASS[best]
+            elif best != CLASS_COARSE.get(m.cls) and sure:
                 m.cls = DEFAULT_CLASS[best]
             keep.append(m)
-        doc._.kg_ents = keep
+        doc._.kg_ents = sorted(keep, key=lambda m: m.start)
         return doc
+
+
+    def _repair_starts(self, doc: Doc, ents: list[EntMention]) -> None:
+        """A name the model cut after its first word ("Ana" + "Souza"): the capitalised proper nouns
+        right before a mention the model or a cue found belong to it (never a role title)."""
+        taken = {i for m in ents for i in range(m.start, m.end)}
+        for m in ents:
+            if m.origin == "reference" or m.ref:
+                continue
+            start = m.start
+            while start > 0 and (t := doc[start - 1]).i not in taken and t.pos_ == "PROPN" and t.is_title \
+                    and not t.ent_type_ and t.lower_ not in self.role_words:
+                start -= 1
+            if start < m.start:
+                m.start, m.name = start, doc[start:m.end].text
+
+
+def unnamed_runs(doc: Doc, ents: list[EntMention]) -> list[EntMention]:
+    """Runs of proper nouns no other component named ("Jumia", "Konga" when the small model misses
+    them): candidates the typer keeps only when it is sure they are entities."""
+    taken = {i for m in ents for i in range(m.start, m.end)}
+    aliases = {a for m in ents for a in m.aliases}  # "(PCC)" after the name it abbreviates
+    out = []
+    i = 0
+    while i < len(doc):
+        t = doc[i]
+        if i in taken or t.pos_ != "PROPN" or not t.text[:1].isupper() or t.ent_type_ in _NOT_NAMES:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(doc) and j not in taken and (doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper()
+                                                    and doc[j].ent_type_ not in _NOT_NAMES or doc[j].text == "&"):
+            j += 1
+        while j > i + 1 and doc[j - 1].text == "&":
+            j -= 1
+        if doc[i:j].text not in aliases:
+            out.append(EntMention(i, j, "Organization", origin="propn", name=doc[i:j].text))
+        i = j
+    return out
+
+
+_NOT_NAMES = {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY"}

@@ -65,6 +65,7 @@ class CandidateRecord:
     evidence: Evidence
     features: tuple[str, ...]
     qualifiers: dict = field(default_factory=dict, hash=False, compare=False)
+    modality: str = "asserted"  # planned / negated / reported when the linking words are hedged
 
 
 @dataclass

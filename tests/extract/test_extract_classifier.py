@@ -58,14 +58,17 @@ def test_classifier_missing_named_model_is_an_error(tmp_path):
 
 def test_classifier_bad_model_through_the_cli(tmp_path):
     """KG_RELATION_MODEL naming a broken file: one line, non-zero exit, no traceback."""
+    import os
     import subprocess
     import sys
+    from pathlib import Path
 
     bad = tmp_path / "relations.json"
     bad.write_text("[]", encoding="utf-8")
     text = tmp_path / "a.txt"
     text.write_text("Title\nShopee hired Ana Lim as chief executive.\n", encoding="utf-8")
-    r = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(text), "-o", str(tmp_path / "out")],
-                       capture_output=True, text=True, env={**__import__("os").environ, "KG_RELATION_MODEL": str(bad)})
+    kg = Path(sys.executable).parent / "kg"
+    r = subprocess.run([str(kg), "build", str(text), "-o", str(tmp_path / "out")],
+                       capture_output=True, text=True, env={**os.environ, "KG_RELATION_MODEL": str(bad)})
     assert r.returncode != 0
     assert "Traceback" not in r.stderr and "not a platform-kg relation model" in r.stderr
