@@ -1,12 +1,12 @@
-"""Curated reference entities and lexicons, loaded from ``ontology/`` (data, not code).
+"""Curated reference entities and lexicons, loaded from ``kg/ontology/`` (data, not code).
 
-``ontology/reference/entities.json`` is a list of objects::
+``kg/ontology/reference/entities.json`` is a list of objects::
 
     {"id": "xiaohongshu", "name": "Xiaohongshu", "class": "Platform",
      "aliases": {"en": ["RED", "Little Red Book"], "zh": ["小红书"]}, "wikidata": "Q55379457"}
 
 ``id`` is the stable key used in the entity IRI, ``class`` an ontology class local name,
-``wikidata`` optional. See ``ontology/README.md``.
+``wikidata`` optional. See ``kg/ontology/README.md``.
 """
 from __future__ import annotations
 

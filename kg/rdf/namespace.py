@@ -1,6 +1,6 @@
 """The vocabularies of the graph.
 
-``PKG`` mirrors ``ontology/platform.ttl`` term by term (``_fail = True``: a misspelt term is an
+``PKG`` mirrors ``kg/ontology/platform.ttl`` term by term (``_fail = True``: a misspelt term is an
 error, not a new IRI); ``tests/rdf/test_namespace.py`` checks that the two stay in step.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``kg validate``: SHACL shapes (``ontology/shapes.ttl``) plus the ontology's own consistency checks.
+"""``kg validate``: SHACL shapes (``kg/ontology/shapes.ttl``) plus the ontology's own consistency checks.
 
 >>> report = validate_graph(graph)                # doctest: +SKIP
 >>> report.conforms, report.violation_count       # doctest: +SKIP
