@@ -156,7 +156,9 @@ class RdflibEngine:
         except ParseBaseException as e:
             raise syntax_error(text, e.msg, e.lineno, e.col) from None
         except Exception as e:  # noqa: BLE001 - rdflib raises plain Exceptions for unknown prefixes etc.
-            raise QueryError(f"Invalid query: {e}") from None
+            from kg.query.diagnose import explain
+
+            raise QueryError(explain(text) or f"Invalid query: {e}") from None
         try:
             if res.type == "ASK":
                 return QueryResult("ask", boolean=bool(res.askAnswer))
