@@ -89,8 +89,8 @@ RUNS = [(page, n, cmd, shown) for page in DOC_PAGES for n, cmd, shown in documen
 
 
 @pytest.fixture(scope="module")
-def doc_workdir(tmp_path_factory, seed_graph_path, sample_graph_path):
-    """What the documented commands assume: out/graph.ttl of data/ (the seed digest is data/'s file),
+def doc_workdir(tmp_path_factory, sample_graph_path):
+    """What the documented commands assume: out/graph.ttl built from data/ by `kg build data/ -o out/`,
     data/ and tests/data/seed/ as in the checkout, bad.ttl with the two planted violations."""
     import shutil
 
@@ -98,11 +98,15 @@ def doc_workdir(tmp_path_factory, seed_graph_path, sample_graph_path):
 
     from kg.rdf.namespace import ENT, PKG
 
+    import sys
+
     work = tmp_path_factory.mktemp("docs")
-    (work / "out").mkdir()
-    shutil.copy(seed_graph_path, work / "out" / "graph.ttl")
     shutil.copytree(REPO / "data", work / "data")
     shutil.copytree(REPO / "tests" / "data" / "seed", work / "tests" / "data" / "seed")
+    # exactly what `make demo` runs, so that source paths in the outputs read data/...
+    kg = str(Path(sys.executable).parent / "kg")
+    subprocess.run([kg, "build", "data/", "-o", "out/", "--no-html", "-q"], cwd=work, check=True,
+                   capture_output=True)
     bad = Graph().parse(sample_graph_path)
     bad.add((ENT["place/indonesia"], PKG.worksFor, ENT["org/tmall"]))
     bad.add((ENT["metric/m1"], PKG.unit, Literal("dollars")))

@@ -77,7 +77,15 @@ def test_reference_cli_finds_the_users_names(tmp_path):
     res = subprocess.run(kg + ["build", "news.md", "-o", "out", "--no-html", "--reference", "mine.json"],
                          cwd=tmp_path, capture_output=True, text=True, env=env)
     assert res.returncode == 0, res.stderr
-    q = subprocess.run(kg + ["query", "out/graph.ttl", "--preset", "facts-about", "--param", "org=XHS Mall",
-                             "--format", "csv"], cwd=tmp_path, capture_output=True, text=True, env=env)
-    assert q.returncode == 0, q.stderr
-    assert "Acme Brands" in q.stdout and "XHS Mall opens a shop" in q.stdout and "Example Wire" in q.stdout
+    def query(*args):
+        q = subprocess.run(kg + ["query", "out/graph.ttl", *args, "--format", "csv"], cwd=tmp_path,
+                           capture_output=True, text=True, env=env)
+        assert q.returncode == 0, q.stderr
+        return q.stdout
+
+    # the user's new entity, typed by the user's class; the user's alias resolved to the bundled entity
+    assert "Acme Brands" in query("--preset", "entities-by-type", "--param", "type=Company")
+    assert "Xiaohongshu" in query('SELECT ?l WHERE { ?e skos:altLabel "XHS Mall"@en ; rdfs:label ?l }')
+    # the front matter gave the article its title, source and url
+    meta = query("SELECT ?t ?p ?u WHERE { ?a dcterms:title ?t ; dcterms:publisher ?p ; schema:url ?u }")
+    assert "XHS Mall opens a shop,Example Wire,https://example.org/a" in meta
