@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.query import presets, query, run_preset
@@ -46,11 +46,13 @@ def test_formats_entity_iris_keep_their_form_and_get_a_class_prefix():
 _NAMES = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12)
 
 
+@settings(deadline=None)  # a shared machine: the first call (imports, engines) can be slow
 @given(cls=st.sampled_from(["ORG", "GOV", "PERSON", "PLACE", "PRODUCT", "LAW"]), name=_NAMES)
 def test_formats_shortened_entity_iri_parses_to_itself(cls, name):
     _round_trip(entity_iri(cls, name))
 
 
+@settings(deadline=None)  # a shared machine: the first call (imports, engines) can be slow
 @given(parts=st.lists(_NAMES, min_size=1, max_size=3))
 def test_formats_shortened_node_iris_parse_to_themselves(parts):
     for iri in (article_iri(parts[0]), metric_iri(*parts), statement_iri(*(parts * 5)[:4], "asserted")):
