@@ -1,8 +1,16 @@
 # Two entry points: `make demo` and `make test`. Both set everything up from a fresh clone.
+# `make demo` installs only the tool (requirements.lock); `make test`, `bench` and `lock` add the
+# development set (requirements-dev.lock: tests, notebook, benchmarks, pip-tools).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check
+# extra pip-compile flags for `make lock`, e.g. LOCKFLAGS=--upgrade or LOCKFLAGS='-P rdflib'
+LOCKFLAGS ?=
+COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --no-emit-index-url \
+	--no-emit-find-links --strip-extras $(LOCKFLAGS)
 
 .PHONY: demo test install lock clean bench
 
@@ -10,24 +18,30 @@ $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	# pip < 24 rejects the hashed lock (an extra of a locked package counts as unpinned)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'pip==26.3'
-	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PIP) --require-hashes -r requirements.lock
+	$(PIP) --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+$(DEV_STAMP): $(STAMP) requirements-dev.lock
+	$(PIP) --require-hashes -r requirements-dev.lock
+	touch $(DEV_STAMP)
+
+install: $(DEV_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/kg build data/ -o out/
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
-# Regenerate the hashed lock from requirements.in (needs the package registry).
-lock:
-	$(BIN)/pip-compile --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links --strip-extras -o requirements.lock requirements.in
+# Regenerate both hashed locks (needs the package registry). Existing pins are kept unless LOCKFLAGS
+# says otherwise; the dev lock is constrained by the runtime one, so the two never disagree.
+lock: $(DEV_STAMP)
+	$(COMPILE) -o requirements.lock requirements.in
+	$(COMPILE) -o requirements-dev.lock requirements-dev.in
 
 clean:
 	rm -rf $(VENV) out build *.egg-info

@@ -28,14 +28,19 @@ def package_root() -> Path:
 
 
 def ontology_dir() -> Path:
-    """The ``ontology/`` folder: $KG_ONTOLOGY_DIR, the copy inside an installed wheel, or the repo's."""
+    """The ontology folder: $KG_ONTOLOGY_DIR if set, else ``kg/ontology/``, package data of the wheel.
+
+    The ontology, shapes, context, lexicons and reference entities ship inside the package so that
+    ``pip install`` gives a working tool; the variable is for trying an edited copy without reinstalling.
+    A variable naming a folder without ``platform.ttl`` is an error, not a silent fall-back.
+    """
     env = os.environ.get("KG_ONTOLOGY_DIR")
-    candidates = [Path(env)] if env else []
-    candidates += [package_root() / "ontology", package_root().parent / "ontology"]
-    for c in candidates:
-        if (c / "platform.ttl").is_file():
-            return c
-    raise OutputError("cannot find the ontology folder (platform.ttl); set KG_ONTOLOGY_DIR to it")
+    path = Path(env) if env else package_root() / "ontology"
+    if not (path / "platform.ttl").is_file():
+        where = f"KG_ONTOLOGY_DIR={env}" if env else f"the installed package ({path})"
+        raise OutputError(f"no platform.ttl in {where}; point KG_ONTOLOGY_DIR at a folder holding one "
+                          f"or reinstall platform-kg (pip install .)")
+    return path
 
 
 def _file_mode(path: Path) -> int:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Re-calibrate ontology/lexicons/rules.json from the gold sets under tests/data/.
+"""Re-calibrate kg/ontology/lexicons/rules.json from the gold sets under tests/data/.
 
 Usage: .venv/bin/python scripts/calibrate_rules.py [--write]
 Prints, per rule, how many facts it made, how many were right and the resulting confidence.

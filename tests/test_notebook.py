@@ -20,6 +20,34 @@ def test_notebook_is_stored_without_outputs(path):
     assert nb.metadata["kernelspec"]["name"] == "python3"
 
 
+def _cjk_font_installed() -> bool:
+    from matplotlib import font_manager
+
+    return any("CJK" in f.name for f in font_manager.fontManager.ttflist)
+
+
+@pytest.mark.parametrize("path", [NOTEBOOK])
+def test_notebook_uses_to_pandas(path):
+    src = "".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+    assert ".to_pandas()" in src and "def table(" not in src
+
+
+def test_notebook_documented_nbconvert_commands_run(tmp_path):
+    """The commands docs/export.md and the notebook name for clearing outputs exist and work."""
+    import shutil
+    import subprocess
+    import sys
+
+    docs = (NOTEBOOK.parent.parent / "docs" / "export.md").read_text(encoding="utf-8")
+    assert "jupyter nbconvert --clear-output --inplace notebooks/ecosystem-tour.ipynb" in docs
+    copy = tmp_path / "tour.ipynb"
+    shutil.copy(NOTEBOOK, copy)
+    jupyter = str(Path(sys.executable).parent / "jupyter")
+    res = subprocess.run([jupyter, "nbconvert", "--clear-output", "--inplace", str(copy)], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert nbformat.read(copy, as_version=4).cells
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", [NOTEBOOK])
 def test_notebook_executes(path, tmp_path, monkeypatch):
@@ -46,4 +74,8 @@ def test_notebook_executes(path, tmp_path, monkeypatch):
     assert html, "the HTML view is embedded"
     assert (tmp_path / "out" / "graph.html").stat().st_size > 1000
     assert (tmp_path / "out" / "most-connected.png").exists()
+    assert (tmp_path / "out" / "metrics-over-time.png").exists()
+    if _cjk_font_installed():  # CI installs fonts-noto-cjk: Chinese labels must find their glyphs
+        assert "missing from font" not in streams and "no CJK font installed" not in streams
+    assert len(images) >= 2, "the metrics-over-time chart is displayed too"
     assert (tmp_path / "out" / "neo4j" / "nodes.csv").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util  # not implied by `import importlib`: a clean pip install has nothing else importing it
 import sys
 
 import click

@@ -5,7 +5,8 @@ import sys
 
 import click
 
-from kg.cli.options import echo_problems, inputs_argument, min_confidence_option, model_option, run_build
+from kg.cli.options import (echo_problems, inputs_argument, min_confidence_option, model_option, reference_option,
+                            run_build)
 
 
 @click.command()
@@ -18,6 +19,7 @@ from kg.cli.options import echo_problems, inputs_argument, min_confidence_option
 @click.option("--validate/--no-validate", default=True, show_default=True,
               help="Run the SHACL shapes on the result and report the violation count.")
 @model_option
+@reference_option
 @min_confidence_option
 @click.option("-q", "--quiet", is_flag=True, help="No summary, only errors.")
 def build(inputs, out_dir, html, store_dir, validate, model, min_confidence, quiet):
@@ -31,6 +33,7 @@ def build(inputs, out_dir, html, store_dir, validate, model, min_confidence, qui
     Example:
         kg build data/ -o out/
         kg build news.jsonl more/ --min-confidence 0.7 --store out/store
+        kg build data/ --reference my-entities.json
     """
     from kg.pipeline import write_outputs
 

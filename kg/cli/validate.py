@@ -14,7 +14,7 @@ import click
               help="With --infer: also write the materialised graph here (Turtle, N-Triples, ... by extension).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def validate(graph_file, infer, output, as_json):
-    """Check GRAPH against ontology/shapes.ttl (SHACL) and the ontology (declared terms, domains, ranges).
+    """Check GRAPH against kg/ontology/shapes.ttl (SHACL) and the ontology (declared terms, domains, ranges).
 
     Prints a report grouped by shape and exits with status 1 when there are violations.
 

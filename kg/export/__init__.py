@@ -18,7 +18,7 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "nt": ("kg.export.rdf:write_ntriples", "graph.nt", "N-Triples, sorted lines (one graph)"),
     "nq": ("kg.export.rdf:write_nquads", "graph.nq", "N-Quads, one named graph per article"),
     "trig": ("kg.export.rdf:write_trig", "graph.trig", "TriG, one named graph per article"),
-    "jsonld": ("kg.export.jsonld:write_jsonld", "graph.jsonld", "JSON-LD compacted with ontology/context.jsonld"),
+    "jsonld": ("kg.export.jsonld:write_jsonld", "graph.jsonld", "JSON-LD compacted with kg/ontology/context.jsonld"),
     "graphml": ("kg.export.graphfiles:write_graphml", "graph.graphml", "GraphML: entities and relations"),
     "gexf": ("kg.export.graphfiles:write_gexf", "graph.gexf", "GEXF for Gephi: entities and relations"),
     "csv": ("kg.export.neo4j:write_neo4j_csv", "neo4j", "Neo4j bulk-import CSV (a directory)"),

@@ -1,4 +1,4 @@
-"""JSON-LD, compacted with the project's context (``ontology/context.jsonld``).
+"""JSON-LD, compacted with the project's context (``kg/ontology/context.jsonld``).
 
 The context is embedded in the file rather than referenced by URL, so the file reads offline and
 no JSON-LD processor has to fetch anything; it is the same object as the shipped context file.
@@ -19,7 +19,7 @@ CONTEXT_FILE = "context.jsonld"
 
 @lru_cache(maxsize=1)
 def load_context() -> dict:
-    """The ``@context`` object of ``ontology/context.jsonld``."""
+    """The ``@context`` object of ``kg/ontology/context.jsonld``."""
     path = ontology_dir() / CONTEXT_FILE
     try:
         return json.loads(path.read_text(encoding="utf-8"))["@context"]

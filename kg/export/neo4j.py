@@ -2,9 +2,11 @@
 
 Writes ``nodes.csv`` (entities; ``:ID`` is the entity IRI, ``:LABEL`` the class with its
 superclass, e.g. ``Entity;Organization;Platform``) and ``relationships.csv`` (``:START_ID``,
-``:END_ID``, ``:TYPE`` = the predicate's local name) into a directory, plus a README with the import
-command. Fields are RFC 4180 quoted; evidence-free, so newlines only occur in odd names, but the
-command passes ``--multiline-fields=true`` anyway.
+``:END_ID``, ``:TYPE`` = the predicate's local name, then what the statements say about the fact:
+confidence, role, stake, amount, currency, date, the number of evidence sentences and the first one)
+into a directory, plus a README with the import command. Headers are typed the way neo4j-admin reads
+them (``name:type``; an empty field is an absent property); fields are RFC 4180 quoted, and the
+command passes ``--multiline-fields=true`` because evidence sentences may hold line breaks.
 """
 from __future__ import annotations
 
@@ -19,7 +21,9 @@ from kg.export.networkx import entities, relations
 from kg.util import atomic_write
 
 NODE_HEADER = ["iri:ID", "name", "class", "coarse", "aliases", "wikidata", "articles:int", ":LABEL"]
-REL_HEADER = [":START_ID", ":END_ID", ":TYPE", "confidence:float", "articles:int", "symmetric:boolean"]
+REL_HEADER = [":START_ID", ":END_ID", ":TYPE", "confidence:float", "articles:int", "symmetric:boolean",
+              "role", "stakePercent:double", "amount:double", "currency", "date:date", "evidenceCount:int",
+              "evidence"]
 
 _SUPER = {"Company": "Organization", "Platform": "Organization", "Association": "Organization",
           "MediaOutlet": "Organization", "GovernmentBody": "Organization",
@@ -33,7 +37,8 @@ IMPORT_COMMAND = (
 README = f"""# platform-kg graph for Neo4j
 
 `nodes.csv` holds one row per entity (`:ID` = entity IRI, labels `Entity` + class + superclass),
-`relationships.csv` one row per relation (`:TYPE` = predicate: worksFor, partnerOf, ...).
+`relationships.csv` one row per relation (`:TYPE` = predicate: worksFor, partnerOf, ...) with its
+confidence, role, stakePercent, amount, currency, date, evidenceCount and first evidence sentence.
 
 Copy both files into the `import/` folder of a stopped Neo4j 5 instance, then run:
 
@@ -41,7 +46,7 @@ Copy both files into the `import/` folder of a stopped Neo4j 5 instance, then ru
 
 and start Neo4j. Example query:
 
-    MATCH (p:Person)-[r:worksFor]->(o) RETURN p.name, o.name, r.confidence
+    MATCH (p:Person)-[r:worksFor]->(o) RETURN p.name, r.role, o.name, r.confidence, r.evidence
 """
 
 
@@ -56,9 +61,15 @@ def node_rows(graph: Graph) -> list[list]:
              labels_of(a["class"])] for a in nodes.values()]
 
 
+def _num(v) -> str:
+    return "" if v is None else repr(float(v))
+
+
 def relationship_rows(graph: Graph) -> list[list]:
     return [[r["source"], r["target"], r["predicate"], repr(float(r["confidence"])), r["articles"],
-             "true" if r["symmetric"] else "false"] for r in relations(graph)]
+             "true" if r["symmetric"] else "false", r["role"] or "", _num(r["stake"]), _num(r["amount"]),
+             r["currency"] or "", str(r["date"])[:10] if r["date"] else "", r["evidence"], r["evidence_first"]]
+            for r in relations(graph)]
 
 
 def write_neo4j_csv(graph: Graph, directory: Path) -> list[Path]:

@@ -62,10 +62,33 @@ def entities(graph: Graph) -> dict[URIRef, dict]:
     return out
 
 
+def _first(graph: Graph, node, pred):
+    v = graph.value(node, pred)
+    return None if v is None else v
+
+
+def _qualifiers(graph: Graph, st) -> dict:
+    """The qualifiers one statement node carries (plain Python values; absent ones left out)."""
+    out = {}
+    for key, pred in (("role", PKG.role), ("stake", PKG.stakePercent), ("amount", PKG.amount),
+                      ("currency", PKG.currency), ("date", PKG.date)):
+        v = _first(graph, st, pred)
+        if v is not None:
+            py = v.toPython() if isinstance(v, Literal) else str(v)
+            out[key] = py if isinstance(py, (int, float, str)) else str(v)
+    return out
+
+
 def relations(graph: Graph, nodes: dict[URIRef, dict] | None = None) -> list[dict]:
-    """The direct relation triples between entities, with support from their statement nodes."""
+    """The direct relation triples between entities, with support from their statement nodes.
+
+    Each carries ``confidence`` (the best of its asserted statements), ``articles`` and ``evidence``
+    counts, the ``evidence_first`` sentence (of the earliest-dated supporting article), and the
+    qualifiers ``role``, ``stake``, ``amount``, ``currency``, ``date`` of the first statement that has
+    each ("" / None when none has it).
+    """
     nodes = entities(graph) if nodes is None else nodes
-    support: dict[tuple, list[tuple[float, object]]] = defaultdict(list)
+    support: dict[tuple, list[tuple]] = defaultdict(list)
     for st in graph.subjects(RDF.type, RDF.Statement):
         if str(graph.value(st, PKG.modality) or "asserted") != "asserted":
             continue
@@ -75,27 +98,35 @@ def relations(graph: Graph, nodes: dict[URIRef, dict] | None = None) -> list[dic
             c = float(conf.toPython()) if conf is not None else None
         except (TypeError, ValueError):
             c = None
-        for art in graph.objects(st, PROV.wasDerivedFrom):
-            support[key].append((c, art))
-        if not any(True for _ in graph.objects(st, PROV.wasDerivedFrom)):
-            support[key].append((c, None))
+        arts = list(graph.objects(st, PROV.wasDerivedFrom)) or [None]
+        evidence = str(graph.value(st, PKG.evidence) or "")
+        quals = _qualifiers(graph, st)
+        for art in arts:
+            support[key].append((c, art, evidence, quals, str(st)))
     out = []
     for p in PREDICATES:
         pred = PKG[p]
         for s, o in sorted(graph.subject_objects(pred)):
             if s not in nodes or o not in nodes:
                 continue
-            sup = support.get((s, pred, o), [])
-            confs = [c for c, _ in sup if c is not None]
-            arts = {a for _, a in sup if a is not None}
-            out.append({
+            sup = sorted(support.get((s, pred, o), []), key=lambda x: (x[3].get("date") is None,
+                                                                      str(x[3].get("date", "")), x[4]))
+            confs = [c for c, *_ in sup if c is not None]
+            arts = {a for _, a, *_ in sup if a is not None}
+            evid = [e for _, _, e, _, _ in sup if e]
+            rel = {
                 "source": str(s),
                 "target": str(o),
                 "predicate": p,
                 "symmetric": PREDICATES[p],
                 "confidence": max(confs) if confs else 1.0,
                 "articles": len(arts),
-            })
+                "evidence": len(set(evid)),
+                "evidence_first": evid[0] if evid else "",
+            }
+            for k in ("role", "stake", "amount", "currency", "date"):
+                rel[k] = next((q[k] for _, _, _, q, _ in sup if k in q), None)
+            out.append(rel)
     return out
 
 
@@ -114,7 +145,7 @@ def to_networkx(graph: Graph):
     for iri, attrs in nodes.items():
         g.add_node(str(iri), **attrs)
     for rel in relations(graph, nodes):
-        attrs = {k: v for k, v in rel.items() if k not in ("source", "target")}
+        attrs = {k: v for k, v in rel.items() if k not in ("source", "target") and v is not None}
         attrs["weight"] = float(max(rel["articles"], 1))
         g.add_edge(rel["source"], rel["target"], key=rel["predicate"], **attrs)
     return g

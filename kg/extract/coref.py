@@ -3,7 +3,7 @@
 The guidelines annotate facts stated through references ("its", "the ministry", "the three
 companies") on the named entities they refer to. This component links each such reference in a
 passage to the most recent compatible named mention before it (type agreement by the head noun's
-classes, ``ontology/lexicons/coref.json``); a plural ("they", "both platforms", "the three
+classes, ``kg/ontology/lexicons/coref.json``); a plural ("they", "both platforms", "the three
 companies") to the last coordinated set of named mentions of that size. There is no fallback to
 the article's topic: an unresolved reference stays unresolved.
 

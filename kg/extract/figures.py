@@ -1,5 +1,5 @@
 """Figures: money (any currency, symbol or word, scale words), percentages, multiples and counts,
-typed by nearby keywords (``ontology/lexicons/metrics.json``) and attached to the entity the
+typed by nearby keywords (``kg/ontology/lexicons/metrics.json``) and attached to the entity the
 sentence is about (possessor, clause subject, nearest organisation, else the article's topic)."""
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
-"""Relations from the dependency parse and trigger lexicons (``ontology/lexicons/relations.json``).
+"""Relations from the dependency parse and trigger lexicons (``kg/ontology/lexicons/relations.json``).
 
 Each rule reads one sentence and proposes (subject, predicate, object) with a rule name; the
 predicate's type constraints decide which pairs survive; the modality of the trigger (planned,
 negated, reported) is read from its governing words; confidences per rule come from
-``ontology/lexicons/rules.json``.
+``kg/ontology/lexicons/rules.json``.
 """
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ Only complete "organisation(s) + role + name" runs are read (interview headlines
   organisation just before it ("...研究所研究员王微");
 * a run of Latin script (a brand or company name) opening the headline is an organisation.
 
-Everything comes from ``ontology/lexicons/zh_titles.json``.
+Everything comes from ``kg/ontology/lexicons/zh_titles.json``.
 """
 from __future__ import annotations
 

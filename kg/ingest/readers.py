@@ -3,6 +3,7 @@
 * digest: the news-digest format (page header lines, title line, ``Source· YYYY-MM-DD HH:MM``,
   ``Section - bullet [n][m] - bullet`` body lines);
 * plain ``.txt`` / ``.md`` articles (first line is the title);
+* ``.md`` articles with YAML front matter (``title``, ``date``, ``source``, ``url``);
 * JSON Lines (``title``, ``source``, ``date``, ``url``, ``text`` per line).
 
 Bad input never stops the other inputs: each problem becomes an :class:`InputError` with file and
@@ -120,6 +121,52 @@ def read_text(text: str, path: str, report: IngestReport) -> Iterator[Article]:
     yield Article(id=article_id(title, "", "", body), title=title, path=path, line=idx + 1, passages=passages)
 
 
+_FRONT_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
+
+
+def read_front_matter(text: str, path: str, report: IngestReport) -> Iterator[Article]:
+    """A Markdown article opening with YAML front matter (``---`` ... ``---``): ``title``, ``date``,
+    ``source`` and ``url`` come from there (flat ``key: value`` lines, values optionally quoted; other keys
+    are ignored), the body after it is read like a plain article whose first line is not the title.
+    """
+    lines = text.split("\n")
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        raise InputError(path, "front matter opened with '---' is never closed", line=1,
+                         hint="end it with a line holding only ---")
+    meta, at = {}, {}
+    for n in range(1, end):
+        line = lines[n]
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        m = _FRONT_KEY.match(line)
+        if not m:
+            raise InputError(path, f"front matter line is not 'key: value' ({line.strip()[:40]!r})", line=n + 1,
+                             hint="write e.g. title: My headline")
+        value = m["value"]
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        meta[m["key"].lower()] = value.strip()
+        at[m["key"].lower()] = n + 1
+    body_start = sum(len(ln) + 1 for ln in lines[: end + 1])
+    passages = paragraph_passages(text[body_start:], body_start)
+    if not meta.get("title") and not passages:
+        raise InputError(path, "front matter has no 'title' and there is no text after it", line=1)
+    date = meta.get("date", "")
+    if date:
+        try:
+            date = _normalise_date(date)
+        except ValueError:
+            report.errors.append(str(InputError(path, f"unreadable date {date!r}; date left empty",
+                                                line=at["date"], hint="use YYYY-MM-DD")))
+            date = ""
+    title = meta.get("title") or passages[0].text[:80]
+    source = meta.get("source", "")
+    body = "\n".join(p.text for p in passages)
+    yield Article(id=article_id(title, source, date, body), title=title, source=source, date=date,
+                  url=meta.get("url", ""), path=path, line=1, passages=passages)
+
+
 def read_jsonl(text: str, path: str, report: IngestReport) -> Iterator[Article]:
     """One JSON object per line; a bad line is reported and skipped, the rest are read."""
     for n, line in enumerate(text.split("\n"), start=1):
@@ -170,6 +217,8 @@ def read_source(data: bytes, path: str, kind: str | None, report: IngestReport) 
     text = decode(data, path)
     if kind == "jsonl" or (kind is None and text.lstrip().startswith("{")):
         arts = list(read_jsonl(text, path, report))
+    elif text.lstrip("\ufeff").startswith("---\n") or text.startswith("---\r\n"):
+        arts = list(read_front_matter(text.replace("\r\n", "\n"), path, report))
     elif is_digest(text):
         arts = list(read_digest(text, path, report))
     else:

@@ -45,6 +45,25 @@ class QueryResult:
         """SELECT rows as ``{var: term}`` (unbound variables left out)."""
         return [{v: t for v, t in zip(self.vars, row) if t is not None} for row in self.rows]
 
+    def to_pandas(self):
+        """The result as a pandas DataFrame of plain Python values, in one call.
+
+        SELECT: one column per variable; IRIs become ``str``, literals their Python value (numbers as
+        ``int``/``float``, ``xsd:date`` as ``datetime.date``, text as ``str``), unbound cells ``None``.
+        CONSTRUCT/DESCRIBE: ``subject``, ``predicate``, ``object`` columns. ASK: one ``ask`` column.
+        pandas is not a dependency of the tool; it comes with the notebook/dev set (``make test``).
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            raise QueryError("to_pandas() needs pandas: pip install pandas") from None
+        if self.kind == "ask":
+            return pd.DataFrame({"ask": [bool(self.boolean)]})
+        if self.kind == "graph":
+            return pd.DataFrame([[plain(t) for t in tr] for tr in self.triples],
+                                columns=["subject", "predicate", "object"], dtype=object)
+        return pd.DataFrame([[plain(t) for t in row] for row in self.rows], columns=list(self.vars), dtype=object)
+
     def to_graph(self):
         """CONSTRUCT/DESCRIBE triples as an rdflib Graph with the project prefixes bound."""
         from rdflib import Graph
@@ -56,6 +75,25 @@ class QueryResult:
         for t in self.triples:
             g.add(t)
         return g
+
+
+def plain(term):
+    """A plain Python value for one result term (see :meth:`QueryResult.to_pandas`)."""
+    from decimal import Decimal
+
+    from rdflib import Literal
+
+    if term is None:
+        return None
+    if not isinstance(term, Literal):
+        return str(term)
+    value = term.toPython()
+    if isinstance(value, Literal):  # a datatype rdflib has no Python type for (xsd:gYear, ...): its text
+        return str(value)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and term.datatype and \
+            str(term.datatype).endswith("#integer") else float(value)
+    return value if isinstance(value, (str, int, float, bool)) or hasattr(value, "isoformat") else str(term)
 
 
 def rdflib_syntax_check(text: str) -> QueryError | None:
@@ -156,7 +194,9 @@ class RdflibEngine:
         except ParseBaseException as e:
             raise syntax_error(text, e.msg, e.lineno, e.col) from None
         except Exception as e:  # noqa: BLE001 - rdflib raises plain Exceptions for unknown prefixes etc.
-            raise QueryError(f"Invalid query: {e}") from None
+            from kg.query.diagnose import explain
+
+            raise QueryError(explain(text) or f"Invalid query: {e}") from None
         try:
             if res.type == "ASK":
                 return QueryResult("ask", boolean=bool(res.askAnswer))

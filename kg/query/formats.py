@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from xml.sax.saxutils import escape, quoteattr
 
@@ -31,10 +32,21 @@ MEDIA_TYPES = {
 _NS = sorted(((str(ns), p) for p, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
 
 
+# A prefixed name's local part that SPARQL and Turtle accept as written (PN_LOCAL, ASCII subset; the
+# minted keys are percent-encoded, so CJK names come out as %XX): no '/', no leading '-' or '.', no
+# trailing '.'. Anything else is shown as a full <IRI>.
+_PN_LOCAL = re.compile(r"(?:[A-Za-z0-9_:]|%[0-9A-Fa-f]{2})(?:(?:[A-Za-z0-9_:.-]|%[0-9A-Fa-f]{2})*"
+                       r"(?:[A-Za-z0-9_:-]|%[0-9A-Fa-f]{2}))?")
+
+
 def shorten(iri: str) -> str:
-    """An IRI with the project prefixes: ``ent:org/xiaohongshu``, ``pkg:Platform``."""
+    """The IRI as it can be pasted into a query: ``kgorg:xiaohongshu``, ``pkg:Platform``, else ``<iri>``.
+
+    The longest matching project namespace wins (``kgorg:`` over ``ent:``); a local part that is
+    not a valid prefixed name falls back to the full IRI in angle brackets, never to an invalid name.
+    """
     for ns, p in _NS:
-        if iri.startswith(ns) and len(iri) > len(ns):
+        if iri.startswith(ns) and _PN_LOCAL.fullmatch(iri[len(ns):]):
             return f"{p}:{iri[len(ns):]}"
     return f"<{iri}>"
 

@@ -334,13 +334,23 @@ _POS = re.compile(r"(?:error at |line )(\d+)[:, ]+(?:column )?(\d+)")
 
 
 def syntax_error(text: str, engine_message: str, line: int | None = None, col: int | None = None) -> QueryError:
-    """A QueryError for invalid SPARQL: line, column, the offending token and the engine's reason."""
+    """A QueryError for invalid SPARQL: line, column, the offending token and what was expected, in words.
+
+    A common mistake found by :func:`kg.query.diagnose.explain` is reported as such (the engines'
+    positions for those are often the start of the enclosing group); otherwise the engine's own
+    position, with its expectation put in words by :func:`kg.query.diagnose.in_words`.
+    """
+    from kg.query.diagnose import explain, in_words
+
+    found = explain(text)
+    if found:
+        return QueryError(found)
     if line is None:
         m = _POS.search(engine_message)
         if m:
             line, col = int(m.group(1)), int(m.group(2))
     reason = _POS.sub("", engine_message).strip(" :,") or "syntax error"
-    reason = re.sub(r"^error\s*:?\s*", "", reason).splitlines()[0]
+    reason = in_words(re.sub(r"^error\s*:?\s*", "", reason).splitlines()[0])
     if line is None:
         return QueryError(f"Invalid SPARQL: {reason}")
     lines = text.split("\n")

@@ -1,6 +1,6 @@
 """The vocabularies of the graph.
 
-``PKG`` mirrors ``ontology/platform.ttl`` term by term (``_fail = True``: a misspelt term is an
+``PKG`` mirrors ``kg/ontology/platform.ttl`` term by term (``_fail = True``: a misspelt term is an
 error, not a new IRI); ``tests/rdf/test_namespace.py`` checks that the two stay in step.
 """
 from __future__ import annotations
@@ -108,6 +108,12 @@ METRIC_TYPES = (
 )
 MODALITIES = ("asserted", "planned", "negated", "reported", "forecast")
 
+# One prefix per IRI folder (kg.resolve.iri mints ``id/<folder>/<key>``), so that every IRI has a prefixed
+# name that can be pasted into a query: ``kgorg:jd-com``. (``ent:org/jd-com`` is not SPARQL: a prefixed
+# name's local part cannot hold '/'.) The IRIs themselves do not change.
+IRI_FOLDERS = ("org", "gov", "person", "place", "product", "law", "article", "statement", "metric", "graph")
+ENTITY_PREFIXES = {f"kg{folder}": Namespace(f"{ENTITY_BASE}{folder}/") for folder in IRI_FOLDERS}
+
 PREFIXES = {
     "pkg": PKG._NS,
     "ent": ENT,
@@ -121,10 +127,15 @@ PREFIXES = {
     "schema": SCHEMA,
     "org": ORG,
     "wd": WD,
+    **ENTITY_PREFIXES,
 }
 
 
 def bind_prefixes(graph) -> None:
-    """Bind the project's prefixes on an rdflib graph (serialisations stay readable)."""
+    """Bind the project's prefixes on an rdflib graph (serialisations stay readable).
+
+    The per-folder entity prefixes are for queries and displays only: graph files keep one ``ent:``.
+    """
     for prefix, ns in PREFIXES.items():
-        graph.bind(prefix, ns, override=True, replace=True)
+        if prefix not in ENTITY_PREFIXES:
+            graph.bind(prefix, ns, override=True, replace=True)

@@ -1,4 +1,4 @@
-"""``kg validate``: SHACL shapes (``ontology/shapes.ttl``) plus the ontology's own consistency checks.
+"""``kg validate``: SHACL shapes (``kg/ontology/shapes.ttl``) plus the ontology's own consistency checks.
 
 >>> report = validate_graph(graph)                # doctest: +SKIP
 >>> report.conforms, report.violation_count       # doctest: +SKIP
@@ -20,7 +20,6 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from kg.errors import OutputError
-from kg.rdf.namespace import PREFIXES
 from kg.util import ontology_dir
 
 __all__ = ["Violation", "ValidationReport", "validate_graph", "load_ontology", "load_shapes"]
@@ -94,19 +93,14 @@ def load_shapes() -> Graph:
     return _read("shapes.ttl")
 
 
-_NS = sorted(((str(ns), p) for p, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
-
-
 def compact(term) -> str:
-    """A short, readable form of a term: ``pkg:worksFor``, ``ent:org/xiaohongshu``, ``"0.9"``."""
+    """A short form of a term that can be pasted into a query: ``pkg:worksFor``, ``kgorg:xiaohongshu``, ``"0.9"``."""
+    from kg.query.formats import shorten
+
     if term is None:
         return ""
     if isinstance(term, URIRef):
-        s = str(term)
-        for ns, p in _NS:
-            if s.startswith(ns) and len(s) > len(ns):
-                return f"{p}:{s[len(ns):]}"
-        return f"<{s}>"
+        return shorten(str(term))
     if isinstance(term, Literal):
         text = str(term)
         text = text if len(text) <= 60 else text[:57] + "..."

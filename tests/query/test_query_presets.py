@@ -64,7 +64,7 @@ def test_people_roles_conan_coo(engines):
     assert "COO Conan" in str(row["evidence"]) and str(row["articleTitle"]) == "小红书急破电商困局"
 
 
-@pytest.mark.parametrize("org", ["小红书", "Xiaohongshu", "xiaohongshu", "RED", "ent:org/xiaohongshu",
+@pytest.mark.parametrize("org", ["小红书", "Xiaohongshu", "xiaohongshu", "RED", "ent:org/xiaohongshu", "kgorg:xiaohongshu",
                                  "<https://w3id.org/platform-kg/id/org/xiaohongshu>"])
 def test_partners_of_by_label_alias_or_iri(engines, org):
     rows = run_preset(engines["oxigraph-file"], "partners-of", {"org": org}).dicts()

@@ -128,3 +128,35 @@ def test_store_directory_keeps_no_write_ahead_log(tmp_path, sample_graph_path, h
     logs = [p for p in store_dir.iterdir() if p.suffix == ".log" and p.name != "LOG"]
     assert logs and all(p.stat().st_size == 0 for p in logs), [(p.name, p.stat().st_size) for p in logs]
     assert _values(load_graph(store_dir)) == _values(load_graph(sample_graph_path))
+
+
+@pytest.mark.parametrize("source", ["sample", "seed"])
+def test_store_bulk_file_load_equals_graph_load(source, tmp_path, sample_graph_path, request):
+    """``kg load`` (two streaming passes, the bulk loader) puts every quad where ``add_to_store`` does,
+    also when reloading a changed article (replacement and fact bookkeeping)."""
+    path = sample_graph_path if source == "sample" else request.getfixturevalue("seed_graph_path")
+    g = load_graph(path)
+    via_graph, via_file = ox.Store(), ox.Store()
+    r1, r2 = add_to_store(g, via_graph), load_files([path], via_file)
+    assert (r1.articles, r1.triples) == (r2.articles, r2.triples)
+    assert set(via_graph) == set(via_file)
+    # a changed version of one article: its statement and the fact it supported go away
+    s2 = URIRef("https://w3id.org/platform-kg/id/statement/s2")
+    g2 = Graph()
+    for t in g:
+        if t[0] != s2 and t != tuple(URIRef(x.value) for x in TMALL_PARTNER):
+            g2.add(t)
+    changed = tmp_path / "changed.nt"
+    g2.serialize(changed, format="nt")
+    r1, r2 = add_to_store(g2, via_graph), load_files([changed], via_file)
+    assert (r1.replaced, r1.facts_removed) == (r2.replaced, r2.facts_removed)
+    assert set(via_graph) == set(via_file)
+
+
+def test_store_bad_second_file_leaves_store_untouched(tmp_path, sample_graph_path):
+    bad = tmp_path / "bad.nt"
+    bad.write_text("<a> <b> .\n")
+    store = ox.Store()
+    with pytest.raises(GraphFileError, match="bad.nt:1"):
+        load_files([sample_graph_path, bad], store)
+    assert len(store) == 0

@@ -109,7 +109,7 @@ def test_validate_cli_fails_with_readable_report(kind, sample, tmp_path):
     result = CliRunner().invoke(cli, ["validate", str(path)])
     assert result.exit_code == 1
     assert "SHACL worksFor (1)" in result.output
-    assert "ent:place/indonesia: the subject of pkg:worksFor must be a pkg:Person" in result.output
+    assert "kgplace:indonesia: the subject of pkg:worksFor must be a pkg:Person" in result.output
     assert "Error: " in result.output and "violation(s) of the data model" in result.output
     result = CliRunner().invoke(cli, ["validate", str(path), "--json"])
     data = json.loads(result.output[: result.output.rindex("}") + 1])

@@ -1,0 +1,122 @@
+"""Store loading benchmark: ``kg load`` (kg.store.load_files) vs pyoxigraph's ``Store.bulk_load``.
+
+    python benchmarks/bench_load.py --triples 1000000
+
+Generates the synthetic corpus (make_synthetic.py) unless ``--file`` names one, then loads it into
+fresh store directories three ways, rotating the order over ``--rounds`` rounds:
+
+* ``bulk_load``: the same file, everything into the default graph;
+* ``bulk_load (same quads)``: the N-Quads file of exactly the quads ``kg load`` writes (dumped from a
+  ``kg load`` store beforehand), i.e. the bulk loader's speed for the same named graphs;
+* ``kg load``: one named graph per article, a facts graph, an entities graph.
+
+Prints the median times, the ratios (target: kg load at least 0.7x bulk_load's speed), each
+process's peak RSS, the load average, and checks that the stores hold the same triples (kg load's
+graphs are a partition: same count, same union). Not a timed test.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+# each way runs in its own process so that peak memory is its own
+_RUN = r"""
+import json, resource, sys, time
+import pyoxigraph as ox
+how, path, store_dir = sys.argv[1:4]
+t = time.perf_counter()
+if how.startswith("bulk_load"):
+    store = ox.Store(store_dir)
+    store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS if path.endswith(".nq") else ox.RdfFormat.N_TRIPLES)
+    store.flush()
+    del store
+else:
+    from kg.store import load_files
+    load_files([path], store_dir)
+secs = time.perf_counter() - t
+print(json.dumps({"secs": secs, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+_CHECK = r"""
+import json, sys
+import pyoxigraph as ox
+a, b = ox.Store.read_only(sys.argv[1]), ox.Store.read_only(sys.argv[2])
+n_a, n_b = len(a), len(b)
+graphs_b = sum(1 for _ in b.named_graphs())
+sa = {(q.subject, q.predicate, q.object) for q in a}
+sb = {(q.subject, q.predicate, q.object) for q in b}
+print(json.dumps({"bulk_quads": n_a, "kg_quads": n_b, "kg_graphs": graphs_b, "same_triples": sa == sb}))
+"""
+
+
+_DUMP = r"""
+import sys
+import pyoxigraph as ox
+ox.Store.read_only(sys.argv[1]).dump(sys.argv[2], format=ox.RdfFormat.N_QUADS)
+"""
+
+WAYS = {"bulk_load": "bulk_load", "bulk_load (same quads)": "bulk_load_nq", "kg load": "kg_load"}
+
+
+def run(how: str, path: Path, work: Path) -> dict:
+    store = work / how
+    shutil.rmtree(store, ignore_errors=True)
+    out = subprocess.run([sys.executable, "-c", _RUN, how, str(path), str(store)], capture_output=True, text=True)
+    if out.returncode:
+        sys.exit(f"{how} failed: {out.stderr.strip()[-500:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--triples", type=int, default=1_000_000)
+    ap.add_argument("--file", type=Path, default=None, help="an N-Triples file to load (default: generate one)")
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    try:
+        path = args.file
+        if path is None:
+            path = work / "synthetic.nt"
+            subprocess.run([sys.executable, str(HERE / "make_synthetic.py"), "--triples", str(args.triples),
+                            "-o", str(path)], check=True, stdout=subprocess.DEVNULL)
+        size = path.stat().st_size / 1e6
+        print(f"file: {path.name}, {size:.0f} MB; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        same = work / "same-quads.nq"
+        run("kg_load", path, work)
+        subprocess.run([sys.executable, "-c", _DUMP, str(work / "kg_load"), str(same)], check=True)
+        times: dict[str, list] = {w: [] for w in WAYS}
+        peaks: dict[str, list] = {w: [] for w in WAYS}
+        names = list(WAYS)
+        for r in range(args.rounds):
+            for how in names[r % 3:] + names[:r % 3]:
+                res = run(WAYS[how], same if how == "bulk_load (same quads)" else path, work)
+                times[how].append(res["secs"])
+                peaks[how].append(res["peak_mb"])
+                print(f"  round {r + 1}: {how:22s} {res['secs']:6.1f} s  peak {res['peak_mb']:6.0f} MB", flush=True)
+        check = subprocess.run([sys.executable, "-c", _CHECK, str(work / "bulk_load"), str(work / "kg_load")],
+                               capture_output=True, text=True, check=True)
+        c = json.loads(check.stdout)
+        med = {w: statistics.median(t) for w, t in times.items()}
+        for w in WAYS:
+            print(f"{w:22s} median {med[w]:6.1f} s, peak {max(peaks[w]):5.0f} MB")
+        print(f"kg load speed / bulk_load speed (same file):  {med['bulk_load'] / med['kg load']:.2f}x (target >= 0.7x)")
+        print(f"kg load speed / bulk_load speed (same quads): {med['bulk_load (same quads)'] / med['kg load']:.2f}x")
+        print(f"quads: bulk_load {c['bulk_quads']}, kg load {c['kg_quads']} in {c['kg_graphs']} named graphs; "
+              f"same triples: {c['same_triples']}")
+        print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
