@@ -35,6 +35,22 @@ SOURCE_LINE = re.compile(
 LOOSE_SOURCE_LINE = re.compile(rf"^[^{_DOT}\n]{{1,120}}[{_DOT}]\s*\S.{{0,40}}$")
 
 
+# A longer first line is not a title but a paragraph (a file of one huge line): the title is its
+# opening words and, for plain text, the line is body text too.
+TITLE_MAX = 300
+
+
+def short_title(text: str) -> str:
+    """``text`` (normalised) cut to at most TITLE_MAX characters at a word end, with an ellipsis."""
+    text = normalise_name_text(text[: TITLE_MAX * 4])
+    if len(text) <= TITLE_MAX:
+        return text
+    cut = text[: TITLE_MAX - 1]
+    if " " in cut[TITLE_MAX // 2:]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip() + "\u2026"
+
+
 def article_id(title: str, source: str, date: str, text: str) -> str:
     return digest(title.strip(), source.strip(), date.strip(), text.strip()[:2000], length=12)
 
@@ -144,7 +160,7 @@ def read_digest(text: str, path: str, report: IngestReport) -> Iterator[Article]
             heads.append((i, m))
     for k, (i, m) in enumerate(heads):
         end = heads[k + 1][0] - 1 if k + 1 < len(heads) else len(lines)
-        title = normalise_name_text(lines[i - 1])
+        title = short_title(lines[i - 1])
         if m is None:
             report.errors.append(str(InputError(
                 path, f"broken source line {lines[i].strip()!r}; article {title!r} skipped", line=i + 1,
@@ -174,8 +190,8 @@ def read_text(text: str, path: str, report: IngestReport) -> Iterator[Article]:
     """A plain article: first non-empty line is the title (a leading '#' is dropped)."""
     lines = text.split("\n")
     idx = next(i for i, ln in enumerate(lines) if ln.strip())
-    title = normalise_name_text(lines[idx].strip().lstrip("#"))
-    body_start = sum(len(ln) + 1 for ln in lines[: idx + 1])
+    title = short_title(lines[idx].strip().lstrip("#"))
+    body_start = sum(len(ln) + 1 for ln in lines[: idx + (len(lines[idx]) <= TITLE_MAX)])
     passages = paragraph_passages(text[body_start:], body_start)
     body = "\n".join(p.text for p in passages)
     yield Article(id=article_id(title, "", "", body), title=title, path=path, line=idx + 1, passages=passages)
@@ -216,7 +232,7 @@ def read_jsonl(text: str, path: str, report: IngestReport) -> Iterator[Article]:
                                                   line=n)))
             fields = {k: _SURROGATE.sub("\ufffd", v) for k, v in fields.items()}
         body_text = fields["text"]
-        title = normalise_name_text(fields["title"])
+        title = short_title(fields["title"])
         if not title and not body_text.strip():
             report.errors.append(str(InputError(path, "record has neither 'title' nor 'text'; line skipped", line=n)))
             continue
