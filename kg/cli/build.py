@@ -79,7 +79,8 @@ def _build(inputs, out_dir, html, store_dir, validate, model, min_confidence, pr
     from kg.pipeline import write_outputs
 
     result = run_build(inputs, model, min_confidence, progress=progress)
-    echo_problems(result.report)
+    with progress.clear():
+        echo_problems(result.report)
     if result.articles == 0:
         click.secho("Error: no article could be read; nothing written", fg="red", err=True)
         sys.exit(1)

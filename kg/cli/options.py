@@ -44,6 +44,7 @@ class Progress:
         self.started = time.monotonic()
         self._clock = time.monotonic
         self._stop = threading.Event()
+        self._lock = threading.Lock()
         self._shown = False
         self._thread = threading.Thread(target=self._run, name="kg-progress", daemon=True)
 
@@ -60,6 +61,21 @@ class Progress:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
         return False
+
+    def clear(self):
+        """A context in which the caller may print: the status line is wiped and stays away."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def cleared():
+            with self._lock:
+                if self.tty and self._shown:
+                    self.stream.write("\r\x1b[K")
+                    self.stream.flush()
+                    self._shown = False
+                yield
+
+        return cleared()
 
     def step(self, name: str, total: int | None = None):
         """Begin a stage; returns the callable that counts its items (``advance``)."""
@@ -83,12 +99,13 @@ class Progress:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                if self.tty:
-                    self.stream.write("\r\x1b[K" + self.line())
-                else:
-                    self.stream.write(self.line() + "\n")
-                self.stream.flush()
-                self._shown = True
+                with self._lock:
+                    if self.tty:
+                        self.stream.write("\r\x1b[K" + self.line())
+                    else:
+                        self.stream.write(self.line() + "\n")
+                    self.stream.flush()
+                    self._shown = True
             except (OSError, ValueError):  # stderr closed under us: stay quiet
                 return
 

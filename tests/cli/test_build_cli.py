@@ -175,3 +175,25 @@ def test_cli_progress_plain_lines_when_not_a_terminal():
     with Progress("kg build", stream=quiet, interval=0.05, enabled=False):
         time.sleep(0.2)
     assert quiet.getvalue() == ""
+
+
+def test_cli_progress_on_a_terminal_is_one_status_line_wiped_for_messages():
+    import io
+    import time
+
+    from kg.cli.options import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    out = Terminal()
+    with Progress("kg build", stream=out, interval=0.05) as progress:
+        progress.step("extracting", 10)(3)
+        time.sleep(0.3)
+        with progress.clear():
+            out.write("Error: x\n")
+    text = out.getvalue()
+    assert "\n" not in text.replace("Error: x\n", "")  # status updates rewrite one line
+    assert "\r\x1b[Kkg build: extracting: 3/10 passages (30%), 0 s" in text
+    assert "\r\x1b[KError: x\n" in text and text.endswith("\r\x1b[K")  # wiped before a message and at the end
