@@ -240,3 +240,18 @@ def test_ingest_jsonl_fields_must_be_strings(tmp_path, field, value, kind):
     arts, rep = read_inputs([p])
     assert arts == [] and rep.errors == [f"{p}:1: '{field}' is {kind}, not a string; line skipped "
                                          f"(write \"{field}\": \"...\")"]
+
+
+def test_ingest_special_files_and_symlink_loops_never_opened(tmp_path):
+    import os
+
+    (tmp_path / "news").mkdir()
+    d = write(tmp_path, "news/good.txt", "Good title\n\nGood body.").parent
+    os.mkfifo(d / "pipe.md")
+    (d / "loop.txt").symlink_to(d / "loop.txt")
+    (d / "up").symlink_to(tmp_path)  # a directory symlink is not followed (no cycles)
+    arts, rep = read_inputs([d, "/dev/null"])
+    assert [a.title for a in arts] == ["Good title"]
+    assert rep.errors == ["/dev/null: a character device, not a regular file; skipped (give files or directories of news)"]
+    assert rep.warnings == [f"{d / 'loop.txt'}: cannot read (Too many levels of symbolic links); skipped",
+                            f"{d / 'pipe.md'}: a FIFO, not a regular file; skipped"]
