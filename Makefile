@@ -14,13 +14,19 @@ COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --no-emit
 
 .PHONY: demo test install lock clean bench
 
+# The install is silent pip work of a few minutes on a first run: say what is going on.
 $(STAMP): requirements.lock pyproject.toml
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	# pip < 24 rejects the hashed lock (an extra of a locked package counts as unpinned)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'pip==26.3'
-	$(PIP) --require-hashes -r requirements.lock
-	$(PIP) --no-deps --no-build-isolation -e .
-	touch $(STAMP)
+	@echo "==> [1/4] creating the virtual environment in $(VENV)/"
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@# pip < 24 rejects the hashed lock (an extra of a locked package counts as unpinned)
+	@echo "==> [2/4] upgrading pip"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check 'pip==26.3'
+	@echo "==> [3/4] installing the pinned dependencies from requirements.lock (spaCy and its English model, rdflib, pyoxigraph, ...; first run: a few minutes)"
+	@$(PIP) --require-hashes -r requirements.lock
+	@echo "==> [4/4] installing platform-kg itself (editable)"
+	@$(PIP) --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+	@echo "==> installed: $(BIN)/kg"
 
 $(DEV_STAMP): $(STAMP) requirements-dev.lock
 	$(PIP) --require-hashes -r requirements-dev.lock
@@ -29,6 +35,7 @@ $(DEV_STAMP): $(STAMP) requirements-dev.lock
 install: $(DEV_STAMP)
 
 demo: $(STAMP)
+	@echo "==> building the knowledge graph of data/ into out/ (graph.ttl, graph.html)"
 	$(BIN)/kg build data/ -o out/
 
 test: $(DEV_STAMP)

@@ -25,23 +25,33 @@ class BuildResult:
 
 
 def build_graph(inputs, *, model: str | None = None, min_confidence: float = 0.0, progress=None, stdin=None,
-                ontology_dir: str | None = None) -> BuildResult:
+                ontology_dir: str | None = None, step=None) -> BuildResult:
     """Build the knowledge graph of the given inputs (files, directories, '-' for stdin).
 
     ``progress``, if given, is called once with the number of passages to analyse and returns a
     callable that is then called with the number of passages done (a progress bar's ``update``).
+    ``step``, if given, is called as ``step(name, total)`` when each stage begins (total: the
+    number of items when known) and may return such a callable for that stage.
     """
     from kg.extract.pipeline import extract_articles, load_pipeline
     from kg.extract.reference import load_reference
     from kg.rdf.mapping import to_graph
     from kg.resolve.entities import resolve
 
-    articles, report = read_inputs([str(i) for i in inputs], stdin=stdin)
+    def stage(name: str, total: int | None = None):
+        return step(name, total) if step is not None else None
+
+    articles, report = read_inputs([str(i) for i in inputs], stdin=stdin, progress=stage("reading inputs"))
+    stage("loading the model")
     nlp = load_pipeline(model, ontology_dir)
-    tick = progress(sum(len(a.passages) for a in articles)) if progress is not None else None
+    passages = sum(len(a.passages) for a in articles)
+    tick = progress(passages) if progress is not None else stage("extracting", passages)
     extractions = extract_articles(nlp, articles, progress=tick, errors=report.errors)
+    stage("resolving entities")
     resolution = resolve(extractions, load_reference(ontology_dir))
+    stage("making the RDF graph")
     graph = to_graph(resolution, min_confidence=min_confidence)
+    stage("counting")
     return BuildResult(graph=graph, report=report, articles=len(articles), summary=summarise(graph))
 
 
@@ -69,20 +79,25 @@ def summarise(graph: Graph) -> dict:
 
 
 def write_outputs(result: BuildResult, out_dir: str | Path, *, html: bool = True, store: str | None = None) -> dict:
-    """Write ``graph.ttl`` (and ``graph.html``) into ``out_dir`` atomically; return their paths."""
-    from kg.util import atomic_write
+    """Write ``graph.ttl`` (and ``graph.html``) into ``out_dir``; return their paths.
+
+    Both are rendered and written to temp files first, then renamed in a row, so an interrupted
+    build leaves the previous pair untouched (never a new graph.ttl beside an old graph.html);
+    temp files a killed build left behind are removed first.
+    """
+    from kg.util import remove_leftovers, replace_together
 
     out = Path(out_dir)
-    paths = {}
     ttl = out / "graph.ttl"
-    data = result.graph.serialize(format="turtle")
-    with atomic_write(ttl) as fh:
-        fh.write(data)
-    paths["graph"] = str(ttl)
+    page = out / "graph.html"
+    for target in (ttl, page):
+        remove_leftovers(target)
+    contents = {ttl: result.graph.serialize(format="turtle")}
+    paths = {"graph": str(ttl)}
     if html:
-        from kg.viz import write_html
+        from kg.viz import render_html
 
-        page = out / "graph.html"
-        write_html(result.graph, page)
+        contents[page] = render_html(result.graph)[0]
         paths["html"] = str(page)
+    replace_together(contents)
     return paths

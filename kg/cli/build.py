@@ -5,8 +5,7 @@ import sys
 
 import click
 
-from kg.cli.options import (echo_problems, inputs_argument, min_confidence_option, model_option, reference_option,
-                            run_build)
+from kg.cli.options import inputs_argument, min_confidence_option, model_option, reference_option
 
 
 @click.command()
@@ -21,32 +20,78 @@ from kg.cli.options import (echo_problems, inputs_argument, min_confidence_optio
 @model_option
 @reference_option
 @min_confidence_option
-@click.option("-q", "--quiet", is_flag=True, help="No summary, only errors.")
-def build(inputs, out_dir, html, store_dir, validate, model, min_confidence, quiet):
+@click.option("-q", "--quiet", is_flag=True, help="No summary and no progress lines, only errors.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the summary as one JSON object on stdout (errors still go to stderr, one line each).")
+def build(inputs, out_dir, html, store_dir, validate, model, min_confidence, quiet, as_json):
     """Build the knowledge graph of INPUT files or directories (default: data/; '-' reads stdin).
 
-    Reads digests, plain .txt/.md articles and JSON Lines; writes OUT/graph.ttl and, unless
-    --no-html, OUT/graph.html. Bad inputs are reported one line each and skipped; the exit
-    status is 1 if any input failed, and a previous graph.ttl is only ever replaced whole.
+    Reads digests, plain .txt/.md articles and JSON Lines (UTF-8, or UTF-16 with a BOM); writes
+    OUT/graph.ttl and, unless --no-html, OUT/graph.html, both replaced together. Bad inputs are
+    reported one line each and skipped (FIFOs and other special files are never opened); the
+    exit status is 1 if any input or article failed, and a previous graph is only ever replaced
+    whole. A long build prints a progress line on stderr every 10 s when not on a terminal.
 
     \b
     Example:
         kg build data/ -o out/
         kg build news.jsonl more/ --min-confidence 0.7 --store out/store
         kg build data/ --reference my-entities.json
+        kg build data/ --json | jq .triples
     """
-    from kg.pipeline import write_outputs
+    import os
+
+    from kg.cli.options import Progress
+    from kg.errors import KGError
 
     inputs = list(inputs) or ["data"]
-    result = run_build(inputs, model, min_confidence, quiet=quiet)
-    echo_problems(result.report)
+    try:
+        with Progress("kg build", enabled=not quiet) as progress:
+            summary = _build(inputs, out_dir, html, store_dir, validate, model, min_confidence, progress)
+    except KGError:
+        raise
+    except Exception as e:  # a bug of ours: one line, nothing (more) written, never a traceback
+        if os.environ.get("KG_DEBUG"):
+            raise
+        click.secho(f"Error: internal error in kg build ({type(e).__name__}: {e}); the build stopped, outputs "
+                    "are the previous ones or complete (set KG_DEBUG=1 for the traceback and please report it)",
+                    fg="red", err=True)
+        sys.exit(2)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    elif not quiet:
+        s = summary
+        click.echo(f"Articles: {s['articles']}   triples: {s['triples']}   metrics: {s['metrics']}")
+        click.echo("Entities:  " + ", ".join(f"{k} {v}" for k, v in s["entities"].items()))
+        click.echo("Relations: " + ", ".join(f"{k} {v}" for k, v in s["relations"].items()))
+        click.echo("Statements by modality: " + ", ".join(f"{k} {v}" for k, v in s["statements_by_modality"].items()))
+        if s["shacl_violations"] is not None:
+            click.echo(f"SHACL violations: {s['shacl_violations']}")
+        for kind, p in s["outputs"].items():
+            click.echo(f"Wrote {kind}: {p}")
+    if summary["errors"]:
+        sys.exit(1)
+
+
+def _build(inputs, out_dir, html, store_dir, validate, model, min_confidence, progress) -> dict:
+    """Run the build and write its outputs; the summary (what --json prints)."""
+    from kg.cli.options import echo_problems, run_build
+    from kg.pipeline import write_outputs
+
+    result = run_build(inputs, model, min_confidence, progress=progress)
+    with progress.clear():
+        echo_problems(result.report)
     if result.articles == 0:
         click.secho("Error: no article could be read; nothing written", fg="red", err=True)
         sys.exit(1)
+    progress.step("writing outputs")
     paths = write_outputs(result, out_dir, html=html)
     if store_dir:
         from kg.store import add_to_store
 
+        progress.step("adding to the store")
         add_to_store(result.graph, store_dir)
         paths["store"] = str(store_dir)
     violations = None
@@ -56,16 +101,13 @@ def build(inputs, out_dir, html, store_dir, validate, model, min_confidence, qui
         except ImportError:
             validate_graph = None
         if validate_graph is not None:
+            progress.step("validating")
             violations = validate_graph(result.graph).violation_count
-    if not quiet:
-        s = result.summary
-        click.echo(f"Articles: {result.articles}   triples: {s['triples']}   metrics: {s['metrics']}")
-        click.echo("Entities:  " + ", ".join(f"{k} {v}" for k, v in s["entities"].items()))
-        click.echo("Relations: " + ", ".join(f"{k} {v}" for k, v in s["relations"].items()))
-        click.echo("Statements by modality: " + ", ".join(f"{k} {v}" for k, v in s["statements_by_modality"].items()))
-        if violations is not None:
-            click.echo(f"SHACL violations: {violations}")
-        for kind, p in paths.items():
-            click.echo(f"Wrote {kind}: {p}")
-    if result.report.errors:
-        sys.exit(1)
+    s = result.summary
+    return {
+        "articles": result.articles, "triples": s["triples"], "metrics": s["metrics"],
+        "entities": s["entities"], "relations": s["relations"],
+        "statements_by_modality": s["statements_by_modality"], "shacl_violations": violations,
+        "outputs": paths, "errors": list(result.report.errors),
+        "warnings": list(result.report.warnings), "skipped": list(result.report.skipped),
+    }

@@ -64,9 +64,13 @@ def add_article(g: Graph, a: Article) -> URIRef:
 
 
 def _evidence(g: Graph, node: URIRef, article: Article, ev) -> None:
-    g.add((node, PKG.evidence, Literal(ev.text)))
-    if 0 <= ev.passage < len(article.passages):
-        span = article.passages[ev.passage].raw_span(ev.start, ev.end)
+    passage = article.passages[ev.passage] if 0 <= ev.passage < len(article.passages) else None
+    text = ev.text
+    if passage is not None and passage.text[ev.start:ev.end] == text:
+        text = passage.verbatim(ev.start, ev.end)  # as written: names were normalised for the model only
+    g.add((node, PKG.evidence, Literal(text)))
+    if passage is not None:
+        span = passage.raw_span(ev.start, ev.end)
         if span is not None:
             g.add((node, PKG.evidenceStart, Literal(span[0])))
             g.add((node, PKG.evidenceEnd, Literal(span[1])))

@@ -29,13 +29,14 @@ def slug(text: str) -> str:
 
 def digest(*parts: object, length: int = 16) -> str:
     """A short stable hash of the parts (used for nodes that have no natural name)."""
-    h = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    # surrogatepass: a lone surrogate (JSON "\ud800") still hashes, deterministically
+    h = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8", "surrogatepass")).hexdigest()
     return h[:length]
 
 
 def mint(*segments: str) -> URIRef:
     """The IRI ``<ENTITY_BASE>seg1/seg2/...``, each segment percent-encoded (``safe=''``)."""
-    path = "/".join(quote(unicodedata.normalize("NFC", s), safe="") for s in segments)
+    path = "/".join(quote(unicodedata.normalize("NFC", s), safe="", errors="replace") for s in segments)
     return URIRef(ENTITY_BASE + path)
 
 

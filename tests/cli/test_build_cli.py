@@ -139,3 +139,62 @@ def test_cli_build_into_a_store_then_query_it(runner, tmp_path):
     assert res.exit_code == 0, res.output
     res = runner.invoke(cli, ["query", str(store), "--preset", "people-roles", "--format", "csv"])
     assert res.exit_code == 0 and "Conan" in res.output
+
+
+def test_cli_build_json_summary(runner, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"title": ["a", "list"], "text": "x"}\n', encoding="utf-8")
+    res = runner.invoke(cli, ["build", str(SEED), str(bad), "-o", str(tmp_path / "o"), "--no-html", "--json"])
+    assert res.exit_code == 1
+    data = json.loads(res.stdout)  # stdout is the JSON alone; errors also went to stderr
+    assert data["articles"] == 10 and data["triples"] > 100 and data["shacl_violations"] == 0
+    assert data["outputs"] == {"graph": str(tmp_path / "o" / "graph.ttl")}
+    assert data["errors"] == [f"{bad}:1: 'title' is a list, not a string; line skipped (write \"title\": \"...\")"]
+    assert "Error: " + data["errors"][0] in res.stderr.splitlines()
+    assert set(data) >= {"entities", "relations", "statements_by_modality", "metrics", "warnings", "skipped"}
+
+
+def test_cli_progress_plain_lines_when_not_a_terminal():
+    """Not on a terminal: one plain line per interval naming the stage and its count."""
+    import io
+    import time
+
+    from kg.cli.options import Progress
+
+    out = io.StringIO()
+    with Progress("kg build", stream=out, interval=0.05) as progress:
+        tick = progress.step("extracting", 4000)
+        tick(1000)
+        time.sleep(0.3)
+        progress.step("resolving entities")
+        time.sleep(0.3)
+    lines = out.getvalue().splitlines()
+    assert "kg build: extracting: 1,000/4,000 passages (25%), 0 s" in lines
+    assert "kg build: resolving entities, 0 s" in lines
+    quiet = io.StringIO()
+    with Progress("kg build", stream=quiet, interval=0.05, enabled=False):
+        time.sleep(0.2)
+    assert quiet.getvalue() == ""
+
+
+def test_cli_progress_on_a_terminal_is_one_status_line_wiped_for_messages():
+    import io
+    import time
+
+    from kg.cli.options import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    out = Terminal()
+    with Progress("kg build", stream=out, interval=0.05) as progress:
+        progress.step("extracting", 10)(3)
+        time.sleep(0.3)
+        with progress.clear():
+            out.write("Error: x\n")
+    text = out.getvalue()
+    assert "\n" not in text.replace("Error: x\n", "")  # status updates rewrite one line
+    assert "\r\x1b[Kkg build: extracting: 3/10 passages (30%), 0 s" in text
+    assert "\r\x1b[KError: x\n" in text  # wiped before a message
+    assert text.endswith(("Error: x\n", "\r\x1b[K"))  # and never left behind

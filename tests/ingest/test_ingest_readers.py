@@ -157,3 +157,101 @@ def test_ingest_bullets_roundtrip(heading, bullets, cites):
     for p in passages:
         s, e = p.raw_span(0, len(p.text))
         assert line[s:e] == p.text
+
+
+# --- encodings, line ends, invisible characters, long paragraphs (issue 12 items 5 and 8) ---------
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab c\r\n\u00e9\u5c0f\ufeff"), max_size=60), st.booleans())
+def test_ingest_file_text_maps_back_to_the_file(body, bom):
+    """Every character of the decoded text is found at ``to_file(i)`` in the file as written."""
+    from kg.ingest.readers import _file_text
+
+    raw = ("\ufeff" if bom else "") + body
+    text = _file_text(raw)
+    assert "\r" not in text and len(text) == len(raw) - raw.count("\r\n") - raw.startswith("\ufeff")
+    for i, ch in enumerate(text):
+        j = text.to_file(i)
+        assert raw[j] == ch or (ch == "\n" and raw[j] == "\r")
+
+
+_NAMES = st.text(alphabet=st.sampled_from("ab C.\u200b\u202e\u202c\u00ad\u0301e\u00e9\u5c0f"), min_size=1, max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_NAMES)
+def test_ingest_passage_normalised_for_the_model_verbatim_for_evidence(middle):
+    import unicodedata
+
+    from kg.ingest.text import INVISIBLE, paragraph_passages
+
+    line = "Xo " + middle + " yo."
+    (p,) = paragraph_passages(line, 0)
+    assert not INVISIBLE.search(p.text)
+    if not any(INVISIBLE.match(a) and unicodedata.combining(b) for a, b in zip(middle, middle[1:])):
+        assert unicodedata.is_normalized("NFC", p.text)  # (a mark after an invisible stays apart)
+    assert p.verbatim(0, len(p.text)) == line
+    s, e = p.raw_span(0, len(p.text))
+    assert line[s:e] == line
+
+
+def test_ingest_names_lose_invisible_characters(tmp_path):
+    p = write(tmp_path, "n.md", "# \u202eTik\u200bTok\u202c news\n\nCafe\u0301 owner Tik\u200bTok Shop grew.\n")
+    (a,), rep = read_inputs([p])
+    assert a.title == "TikTok news" and a.passages[0].text == "Caf\u00e9 owner TikTok Shop grew."
+    assert a.passages[0].verbatim(0, len(a.passages[0].text)) == "Cafe\u0301 owner Tik\u200bTok Shop grew."
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le"])
+def test_ingest_utf16_and_32_with_bom(tmp_path, encoding):
+    p = write(tmp_path, "u.txt", ("\ufeffT\u00edtulo\r\n\r\nAlibaba bought Lazada.\r\n").encode(encoding))
+    (a,), rep = read_inputs([p])
+    assert rep.errors == [] and a.title == "T\u00edtulo"
+    s, e = a.passages[0].raw_span(0, len(a.passages[0].text))
+    assert p.read_bytes().decode(encoding)[s:e] == "Alibaba bought Lazada."
+
+
+def test_ingest_utf16_without_bom_says_so(tmp_path):
+    p = write(tmp_path, "u.txt", "Title\n\nBody text here.\n".encode("utf-16-le"))
+    _, rep = read_inputs([p])
+    assert len(rep.errors) == 1 and "UTF-16 without a byte-order mark" in rep.errors[0]
+
+
+def test_ingest_long_paragraph_split_offsets_kept(tmp_path):
+    from kg.ingest.text import MAX_PASSAGE_CHARS
+
+    sentence = "Shop number {} opened a warehouse in Manila. "
+    body = "".join(sentence.format(i) for i in range(3 * MAX_PASSAGE_CHARS // 40)).strip()
+    p = write(tmp_path, "long.txt", "Title\r\n\r\n" + body + "\r\n")
+    raw = p.read_bytes().decode("utf-8")
+    (a,), _ = read_inputs([p])
+    assert len(a.passages) >= 3 and all(len(x.text) <= MAX_PASSAGE_CHARS for x in a.passages)
+    assert all(x.text.endswith("Manila.") and x.text.startswith("Shop number") for x in a.passages)
+    assert " ".join(x.text for x in a.passages) == body
+    for x in a.passages:
+        s, e = x.raw_span(0, len(x.text))
+        assert raw[s:e] == x.text
+
+
+@pytest.mark.parametrize("field,value,kind", [("title", ["a"], "a list"), ("source", {"a": 1}, "an object"),
+                                              ("date", True, "a boolean")])
+def test_ingest_jsonl_fields_must_be_strings(tmp_path, field, value, kind):
+    p = write(tmp_path, "n.jsonl", json.dumps({"title": "T", "text": "Body.", field: value}) + "\n")
+    arts, rep = read_inputs([p])
+    assert arts == [] and rep.errors == [f"{p}:1: '{field}' is {kind}, not a string; line skipped "
+                                         f"(write \"{field}\": \"...\")"]
+
+
+def test_ingest_special_files_and_symlink_loops_never_opened(tmp_path):
+    import os
+
+    (tmp_path / "news").mkdir()
+    d = write(tmp_path, "news/good.txt", "Good title\n\nGood body.").parent
+    os.mkfifo(d / "pipe.md")
+    (d / "loop.txt").symlink_to(d / "loop.txt")
+    (d / "up").symlink_to(tmp_path)  # a directory symlink is not followed (no cycles)
+    arts, rep = read_inputs([d, "/dev/null"])
+    assert [a.title for a in arts] == ["Good title"]
+    assert rep.errors == ["/dev/null: a character device, not a regular file; skipped (give files or directories of news)"]
+    assert rep.warnings == [f"{d / 'loop.txt'}: cannot read (Too many levels of symbolic links); skipped",
+                            f"{d / 'pipe.md'}: a FIFO, not a regular file; skipped"]
