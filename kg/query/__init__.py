@@ -13,7 +13,8 @@ from __future__ import annotations
 from kg.errors import QueryError
 from kg.query.engine import OxigraphEngine, QueryResult, RdflibEngine, engine_for
 from kg.query.presets import Preset, get_preset, parse_header, presets
-from kg.query.sparql import bind_values, check_offline, page_size, set_page
+from kg.query.policy import check_offline
+from kg.query.sparql import bind_values, page_size, set_page
 
 __all__ = [
     "OxigraphEngine",
@@ -44,7 +45,8 @@ def query(graph, sparql: str, params: dict | None = None, *, limit: int | None =
     from kg.query.params import resolve
 
     engine = engine_for(graph)
-    check_offline(sparql, engine.is_local_graph)
+    # decided on the parsed text as written (bound values are RDF terms we wrote)
+    union = not check_offline(sparql, engine.is_local_graph).dataset
     original = sparql
     sparql = set_page(sparql, limit, offset)
     header = parse_header(sparql, what)
@@ -59,14 +61,14 @@ def query(graph, sparql: str, params: dict | None = None, *, limit: int | None =
         inlined = inline_values(sparql, bindings)
         if inlined is not None:
             try:
-                result = engine.execute(inlined, max_rows=max_rows, timeout=timeout)
+                result = engine.execute(inlined, max_rows=max_rows, timeout=timeout, union=union)
             except QueryError as e:
                 if not str(e).startswith("Invalid"):  # only a syntax problem falls back
                     raise
                 result = None
     if result is None:
         try:
-            result = engine.execute(text, max_rows=max_rows, timeout=timeout)
+            result = engine.execute(text, max_rows=max_rows, timeout=timeout, union=union)
         except QueryError as e:
             if text != original and str(e).startswith("Invalid SPARQL"):
                 # report the line and column in the text the user wrote, not in the bound one

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from kg.errors import QueryError
-from kg.query.sparql import syntax_error, tokenize
+from kg.query.sparql import syntax_error
 from kg.rdf.namespace import PREFIXES
 
 _PREFIX_STR = {k: str(v) for k, v in PREFIXES.items()}
@@ -96,15 +96,20 @@ class OxigraphEngine:
         except ValueError:
             return False
 
-    def execute(self, text: str, max_rows: int | None = None, timeout: float | None = None) -> QueryResult:
+    def execute(self, text: str, max_rows: int | None = None, timeout: float | None = None,
+                union: bool | None = None) -> QueryResult:
+        """Run ``text``; the default graph is the union of all graphs unless the query picks graphs
+        with FROM (``union``: what :func:`kg.query.policy.check_offline` found; None: ask it)."""
         import pyoxigraph as ox
 
         from kg.store.terms import from_ox
 
         deadline = _Deadline(timeout)
+        if union is None:
+            from kg.query.policy import shape
+
+            union = not shape(text).dataset
         try:
-            # the default graph is the union of all graphs, unless the query picks graphs with FROM
-            union = not any(t.kind == "word" and t.text.upper() == "FROM" for t in tokenize(text))
             res = self.store.query(text, prefixes=_PREFIX_STR, use_default_graph_as_union=union)
         except SyntaxError as e:
             raise (rdflib_syntax_check(text) or syntax_error(text, str(e.args[0] if e.args else e))) from None
@@ -147,7 +152,8 @@ class RdflibEngine:
             return False
         return any(c.identifier == URIRef(iri) for c in contexts())
 
-    def execute(self, text: str, max_rows: int | None = None, timeout: float | None = None) -> QueryResult:
+    def execute(self, text: str, max_rows: int | None = None, timeout: float | None = None,
+                union: bool | None = None) -> QueryResult:
         from pyparsing import ParseBaseException
 
         deadline = _Deadline(timeout)

@@ -2,7 +2,7 @@
 
 SELECT/ASK: ``table``, ``csv`` / ``tsv`` (SPARQL 1.1 Query Results CSV and TSV), ``json``
 (SPARQL 1.1 Query Results JSON), ``xml`` (SPARQL Query Results XML).
-CONSTRUCT/DESCRIBE: ``turtle``, ``ntriples`` (and ``table`` shows them as subject/predicate/object rows).
+CONSTRUCT/DESCRIBE: ``turtle``, ``ntriples``, ``rdfxml``, ``jsonld`` (JSON-LD, expanded: no context is fetched; and ``table`` shows them as subject/predicate/object rows).
 """
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from kg.errors import QueryError
 from kg.rdf.namespace import PREFIXES
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
-GRAPH_FORMATS = ("turtle", "ntriples", "table")
+GRAPH_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld", "table")
+_RDFLIB_NAMES = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "pretty-xml", "jsonld": "json-ld"}
 MEDIA_TYPES = {
     "json": "application/sparql-results+json",
     "xml": "application/sparql-results+xml",
@@ -26,6 +27,8 @@ MEDIA_TYPES = {
     "tsv": "text/tab-separated-values; charset=utf-8",
     "turtle": "text/turtle; charset=utf-8",
     "ntriples": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+    "jsonld": "application/ld+json",
     "table": "text/plain; charset=utf-8",
 }
 _NS = sorted(((str(ns), p) for p, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
@@ -180,7 +183,7 @@ def to_table(result, max_width: int = 80) -> str:
 
 def to_graph_text(result, fmt: str) -> str:
     g = result.to_graph()
-    return g.serialize(format="turtle" if fmt == "turtle" else "nt")
+    return g.serialize(format=_RDFLIB_NAMES[fmt])
 
 
 def render(result, fmt: str, max_width: int = 80) -> str:
@@ -188,8 +191,8 @@ def render(result, fmt: str, max_width: int = 80) -> str:
     if fmt == "table":
         return to_table(result, max_width)
     if result.kind == "graph":
-        if fmt not in ("turtle", "ntriples"):
-            raise QueryError(f"a CONSTRUCT/DESCRIBE result can be written as turtle, ntriples or table, not {fmt}")
+        if fmt not in GRAPH_FORMATS:
+            raise QueryError(f"a CONSTRUCT/DESCRIBE result can be written as {', '.join(GRAPH_FORMATS)}, not {fmt}")
         return to_graph_text(result, fmt)
     writers = {"csv": to_csv, "tsv": to_tsv, "json": to_json, "xml": to_xml}
     if fmt not in writers:

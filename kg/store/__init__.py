@@ -98,7 +98,46 @@ def load_graph(path: str | Path):
     return g
 
 
+def _remote_contexts(node) -> list[str]:
+    """``@context`` / ``@import`` references of a JSON-LD document that are not local files."""
+    from urllib.parse import urlsplit
+
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, dict):
+            for key, value in n.items():
+                if key in ("@context", "@import"):
+                    refs = value if isinstance(value, list) else [value]
+                    for ref in refs:
+                        if isinstance(ref, str):
+                            url = urlsplit(ref)
+                            if ref.startswith("//") or url.netloc or url.scheme not in ("", "file"):
+                                out.append(ref)
+                stack.append(value)
+        elif isinstance(n, list):
+            stack.extend(n)
+    return out
+
+
+def _refuse_remote_contexts(path: Path) -> None:
+    """rdflib's JSON-LD parser downloads a remote ``@context``; kg never fetches anything, so such
+    a document is refused before rdflib sees it (pyoxigraph's parser refuses them by itself)."""
+    import json
+
+    try:
+        doc = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return  # the parser reports unreadable or invalid JSON with its own message
+    remote = _remote_contexts(doc)
+    if remote:
+        raise GraphFileError(f"{path}: the JSON-LD @context {remote[0]!r} is remote and kg never fetches anything; "
+                             "save that context locally and put it inline in the file")
+
+
 def _parse_rdflib(g, path: Path, fmt: str) -> None:
+    if fmt == "json-ld":
+        _refuse_remote_contexts(path)
     try:
         g.parse(str(path), format=fmt)
     except OSError as e:
