@@ -171,8 +171,8 @@ def open_store(path: str | Path, read_only: bool = False, create: bool = False):
         text = str(e)
         if "lock" in text.lower():
             raise GraphFileError(
-                f"{path}: the store is locked by another writer (a running 'kg load', 'kg build --store' "
-                "or 'kg serve'?); stop it or use another directory"
+                f"{path}: the store is locked by another writer (a running 'kg load' or 'kg build --store'?); "
+                "wait for it to finish or use another directory (kg serve holds no lock)"
             ) from None
         raise GraphFileError(f"{path}: cannot open the store ({text.splitlines()[0] if text else e})") from None
     except RuntimeError as e:  # RocksDB reports a store being rewritten under a reader as corruption
@@ -185,6 +185,8 @@ def parse_file_ox(path: str | Path):
 
     path = Path(path)
     _, fmt = rdf_format(path)
+    if fmt == "JSON_LD":
+        _refuse_remote_contexts(path)  # pyoxigraph would refuse too, with a less helpful message
     try:
         fh = open(path, "rb")
     except OSError as e:
