@@ -56,7 +56,8 @@ _FORMAT_NAMES = {
 
 
 def wanted_formats(fields: dict, accept: str) -> list[str]:
-    """Formats the client asked for, best first: ``format``/``output`` fields, then ``Accept``."""
+    """Formats the client asked for, best first: ``format``/``output`` fields, then ``Accept``
+    (a media type we cannot write is ``"?"``: no match, so only it in Accept means 406)."""
     out = []
     for key in ("format", "output"):
         for v in fields.get(key, []):
@@ -73,8 +74,10 @@ def wanted_formats(fields: dict, accept: str) -> list[str]:
                     q = float(b[2:])
                 except ValueError:
                     q = 0.0
-        f = _FORMAT_NAMES.get(bits[0].lower())
-        if f and q > 0:
+        if not bits[0]:
+            continue
+        f = _FORMAT_NAMES.get(bits[0].lower(), "?")  # "?": a type we cannot write (406 if alone)
+        if q > 0:
             prefs.append((-q, n, f))
     out += [f for _, _, f in sorted(prefs)]
     return out

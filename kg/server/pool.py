@@ -77,7 +77,7 @@ def _worker_main(conn, source: str) -> None:
             fmt = pick_format(res.kind, job["formats"])
             if fmt is None:
                 can = SELECT_FORMATS if res.kind in ("select", "ask") else GRAPH_FORMATS
-                ans = _text(406, f"cannot answer a {res.kind} query as {', '.join(job['formats'])}; "
+                ans = _text(406, f"cannot answer a {res.kind} query in the formats asked for (Accept/format); "
                                  f"acceptable: {', '.join(MEDIA_TYPES[f].split(';')[0] for f in can)}")
             else:
                 headers = {}
