@@ -23,6 +23,10 @@ from kg.errors import QueryError
 
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _SERVICE_WORD = re.compile(r"service", re.IGNORECASE)
+# a text without these letters has no SERVICE, no FROM, no update keyword and no escape that could
+# spell one: there is nothing to check, and the parse (up to 200 ms for a long query) is skipped
+_NEEDS_PARSE = re.compile(r"service|from|\\u|\\U|\b(?:insert|delete|load|clear|drop|create|add|move|copy|with)\b",
+                          re.IGNORECASE)
 _FORMS = {"SelectQuery": "select", "ConstructQuery": "construct", "AskQuery": "ask", "DescribeQuery": "describe"}
 
 
@@ -34,7 +38,7 @@ class ReadOnlyError(QueryError):
 class Shape:
     """What the offline policy needs to know about one query text."""
 
-    form: str  # select | construct | ask | describe | update | unknown (rdflib could not parse it)
+    form: str  # select | construct | ask | describe | update | unknown (rdflib could not parse it) | unparsed
     services: tuple[str, ...] = ()  # the SERVICE targets ("?var" for a variable)
     dataset: tuple[str, ...] = ()  # FROM / FROM NAMED graph IRIs
 
@@ -117,7 +121,10 @@ def shape(text: str) -> Shape:
 
 def check_offline(text: str, is_local_graph: Callable[[str], bool] | None = None) -> Shape:
     """Refuse (``QueryError``) a query that would reach outside this dataset or change it; return
-    the :class:`Shape` of the text as written."""
+    the :class:`Shape` of the text as written (form ``unparsed`` when there was nothing to check:
+    parsing costs up to 200 ms for a long query, and most texts need none)."""
+    if not _NEEDS_PARSE.search(text):
+        return Shape("unparsed")
     first = None
     for variant in dict.fromkeys((text, expand_escapes(text))):
         s = shape(variant)
