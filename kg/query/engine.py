@@ -97,9 +97,11 @@ class OxigraphEngine:
             return False
 
     def execute(self, text: str, max_rows: int | None = None, timeout: float | None = None,
-                union: bool | None = None) -> QueryResult:
+                union: bool | None = None, native: bool = False) -> QueryResult:
         """Run ``text``; the default graph is the union of all graphs unless the query picks graphs
-        with FROM (``union``: what :func:`kg.query.policy.check_offline` found; None: ask it)."""
+        with FROM (``union``: what :func:`kg.query.policy.check_offline` found; None: ask it).
+        ``native``: SELECT rows keep pyoxigraph's terms (the writers of :mod:`kg.query.formats`
+        take them; making rdflib terms was most of an endpoint answer's time)."""
         import pyoxigraph as ox
 
         from kg.store.terms import from_ox
@@ -120,7 +122,10 @@ class OxigraphEngine:
                 return QueryResult("ask", boolean=bool(res))
             if isinstance(res, ox.QuerySolutions):
                 names = [v.value for v in res.variables]
-                rows = (tuple(from_ox(sol[i]) for i in range(len(names))) for sol in res)
+                if native:
+                    rows = (tuple(sol) for sol in res)
+                else:
+                    rows = (tuple(from_ox(sol[i]) for i in range(len(names))) for sol in res)
                 return _select_result(names, rows, max_rows, deadline)
             triples = []
             out = QueryResult("graph", triples=triples)
@@ -153,7 +158,7 @@ class RdflibEngine:
         return any(c.identifier == URIRef(iri) for c in contexts())
 
     def execute(self, text: str, max_rows: int | None = None, timeout: float | None = None,
-                union: bool | None = None) -> QueryResult:
+                union: bool | None = None, native: bool = False) -> QueryResult:
         from pyparsing import ParseBaseException
 
         deadline = _Deadline(timeout)

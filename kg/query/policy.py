@@ -6,7 +6,8 @@ parser (the same grammar Oxigraph implements) and the parse tree is walked: a
 ``ServiceGraphPattern`` anywhere (sub-SELECT, ``EXISTS``, ``OPTIONAL``, ``SERVICE SILENT``...), a
 ``FROM`` / ``FROM NAMED`` whose graph is not in the local dataset, or any update (``LOAD`` fetches
 a URL) is refused. The same check runs for both engines, on the text as written and with its
-``\\uXXXX`` escapes expanded (SPARQL, and Oxigraph, expand them before parsing).
+``\\uXXXX`` escapes expanded (SPARQL, and Oxigraph, expand them before parsing), and with
+every CR read as a line end (where rdflib and Oxigraph end a ``#`` comment differently).
 
 A text rdflib cannot parse, but that an engine might still accept, is refused if the word
 ``service`` appears anywhere in it: without a parse, nothing else is safe.
@@ -25,8 +26,12 @@ _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _SERVICE_WORD = re.compile(r"service", re.IGNORECASE)
 # a text without these letters has no SERVICE, no FROM, no update keyword and no escape that could
 # spell one: there is nothing to check, and the parse (up to 200 ms for a long query) is skipped
-_NEEDS_PARSE = re.compile(r"service|from|\\u|\\U|\b(?:insert|delete|load|clear|drop|create|add|move|copy|with)\b",
+# (after a letter a keyword would be the end of a name, e.g. prov:wasDerivedFrom)
+_NEEDS_PARSE = re.compile(r"(?<![^\W\d_])(?:service|from)|\b(?:insert|delete|load|clear|drop|create|add|move|copy|with)\b",
                           re.IGNORECASE)
+# a line whose first visible character is # is a comment, or the inside of a long string: either
+# way no keyword of it is live (IRIs and prefixed names cannot span lines; escapes are excluded above)
+_COMMENT_LINE = re.compile(r"^[ \t]*#[^\n\r]*", re.MULTILINE)
 _FORMS = {"SelectQuery": "select", "ConstructQuery": "construct", "AskQuery": "ask", "DescribeQuery": "describe"}
 
 
@@ -123,10 +128,12 @@ def check_offline(text: str, is_local_graph: Callable[[str], bool] | None = None
     """Refuse (``QueryError``) a query that would reach outside this dataset or change it; return
     the :class:`Shape` of the text as written (form ``unparsed`` when there was nothing to check:
     parsing costs up to 200 ms for a long query, and most texts need none)."""
-    if not _NEEDS_PARSE.search(text):
+    if "\\u" not in text and "\\U" not in text and not _NEEDS_PARSE.search(_COMMENT_LINE.sub("", text)):
         return Shape("unparsed")
     first = None
-    for variant in dict.fromkeys((text, expand_escapes(text))):
+    # SPARQL (and Oxigraph) end a comment at a CR too, rdflib only at LF: check both readings
+    lf = text.replace("\r", "\n")
+    for variant in dict.fromkeys((text, expand_escapes(text), lf, expand_escapes(lf))):
         s = shape(variant)
         first = first or s
         if s.form == "update":

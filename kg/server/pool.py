@@ -73,7 +73,8 @@ def _worker_main(conn, source: str) -> None:
         except EOFError:
             return
         try:
-            res = query(engine, job["query"], job.get("params") or None, max_rows=job["max_rows"])
+            res = query(engine, job["query"], job.get("params") or None, max_rows=job["max_rows"],
+                        native_terms=True)
             fmt = pick_format(res.kind, job["formats"])
             if fmt is None:
                 can = SELECT_FORMATS if res.kind in ("select", "ask") else GRAPH_FORMATS

@@ -34,6 +34,9 @@ ATTACKS = [
     "PREFIX r: <{url}/> SELECT * FROM r:data.ttl WHERE { ?s ?p ?o }",
     "LOAD <{url}/data.ttl>",
     "# a comment: SERVICE\nSELECT * WHERE { ?s ?p ?o FILTER(?o != '\\'') SERVICE <{url}/s> { ?s ?p ?o } }",
+    "SELECT * WHERE {\n# a comment \\u000A SERVICE <{url}/s> { ?s ?p ?o }\n}",
+    "SELECT * WHERE {\n# a comment ended by a CR\rSERVICE <{url}/s> { ?s ?p ?o }\n}",
+    "SELECT*FROM<{url}/g>WHERE{?s ?p ?o}",
 ]
 IDS = [f"attack{i}" for i in range(len(ATTACKS))]
 SAFE = [
