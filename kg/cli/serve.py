@@ -32,7 +32,8 @@ def serve(graph, host, port, timeout, max_rows, workers, max_memory, allow_hosts
                          max_rows=max_rows, verbose=verbose, allow_hosts=allow_hosts, memory_mb=max_memory)
     h, p = server.server_address[:2]
     if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"Warning: listening on {host}: anyone who can reach this machine can query the graph", err=True)
+        click.echo(f"Warning: listening on {host}: anyone who can reach this machine can query the graph "
+                   "(requests must name it by the address served or an --allow-host name)", err=True)
     click.echo(f"Serving {graph} at http://{h}:{p}/  (SPARQL endpoint: http://{h}:{p}/sparql); Ctrl-C to stop")
     try:
         server.serve_forever()

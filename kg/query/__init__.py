@@ -40,7 +40,8 @@ def query(graph, sparql: str, params: dict | None = None, *, limit: int | None =
     the query's one LIMIT clause (the presets that can return many rows pick a page of 100 in a
     sub-SELECT), or a LIMIT added at the end (see :func:`kg.query.sparql.set_page`); ``max_rows``
     is a hard cap on the rows collected (the result is then marked truncated); ``native_terms``: SELECT
-    rows may keep the engine's own terms (for :mod:`kg.query.formats` writers, not for Python use). Raises :class:`kg.errors.QueryError`
+    rows may keep the engine's own terms (for :mod:`kg.query.formats` writers, not for Python use).
+    Raises :class:`kg.errors.QueryError`
     for invalid or refused queries and :class:`kg.errors.ParameterError` for bad parameters.
     """
     from kg.query.params import resolve

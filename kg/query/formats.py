@@ -2,7 +2,8 @@
 
 SELECT/ASK: ``table``, ``csv`` / ``tsv`` (SPARQL 1.1 Query Results CSV and TSV), ``json``
 (SPARQL 1.1 Query Results JSON), ``xml`` (SPARQL Query Results XML).
-CONSTRUCT/DESCRIBE: ``turtle``, ``ntriples``, ``rdfxml``, ``jsonld`` (JSON-LD, expanded: no context is fetched; and ``table`` shows them as subject/predicate/object rows).
+CONSTRUCT/DESCRIBE: ``turtle``, ``ntriples``, ``rdfxml``, ``jsonld`` (JSON-LD, expanded: no context is
+fetched; and ``table`` shows them as subject/predicate/object rows).
 """
 from __future__ import annotations
 

@@ -27,8 +27,8 @@ _SERVICE_WORD = re.compile(r"service", re.IGNORECASE)
 # a text without these letters has no SERVICE, no FROM, no update keyword and no escape that could
 # spell one: there is nothing to check, and the parse (up to 200 ms for a long query) is skipped
 # (after a letter a keyword would be the end of a name, e.g. prov:wasDerivedFrom)
-_NEEDS_PARSE = re.compile(r"(?<![^\W\d_])(?:service|from)|\b(?:insert|delete|load|clear|drop|create|add|move|copy|with)\b",
-                          re.IGNORECASE)
+_NEEDS_PARSE = re.compile(
+    r"(?<![^\W\d_])(?:service|from)|\b(?:insert|delete|load|clear|drop|create|add|move|copy|with)\b", re.IGNORECASE)
 # a line whose first visible character is # is a comment, or the inside of a long string: either
 # way no keyword of it is live (IRIs and prefixed names cannot span lines; escapes are excluded above)
 _COMMENT_LINE = re.compile(r"^[ \t]*#[^\n\r]*", re.MULTILINE)

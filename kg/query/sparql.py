@@ -1,6 +1,7 @@
 """SPARQL text handling that must not depend on an engine: a tokenizer (for editing a query's
 text; the offline policy is decided on the parsed query, see :mod:`kg.query.policy`), binding
-parameters as a ``VALUES`` block built from RDF terms, and turning an engine's syntax error into a message with line, column and the offending token.
+parameters as a ``VALUES`` block built from RDF terms, and turning an engine's syntax error into a
+message with line, column and the offending token.
 """
 from __future__ import annotations
 

@@ -16,7 +16,8 @@ from kg.errors import QueryError
 from kg.query.policy import check_offline
 
 SERVICE = "SERVICE <http://127.0.0.1:1/> { ?s ?p ?o }"
-FRAGMENTS = ["# c\r", "# c\n", "'", '"', "'''", '"""', "<", ">", "#", "\r", "\n", "\r\n", " ", "\\u0027", "\\u0022", "\\u000A",
+FRAGMENTS = ["# c\r", "# c\n", "'", '"', "'''", '"""', "<", ">", "#", "\r", "\n", "\r\n", " ", "\\u0027", "\\u0022",
+             "\\u000A",
              "\\u000D", "\\u003C", "\\", "{", "}", "(", ")", ".", "?x", "<http://a/>", "'>'", "FILTER(0<1&&'>'!='x')",
              "FILTER(?x < 1 && ?y > 2)", "BIND('#' AS ?h)", "OPTIONAL {", "SERVIC\\u0045", "service", SERVICE, SERVICE]
 STORE = ox.Store()
