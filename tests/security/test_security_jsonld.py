@@ -12,6 +12,8 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 
+from security_support import listener  # noqa: F401 - a fixture
+
 DOCS = {
     "string": lambda url: {"@context": f"{url}/context.jsonld", "@id": "http://example.org/a", "name": "A"},
     "list": lambda url: {"@context": [f"{url}/c1", {"n": "http://example.org/n"}],

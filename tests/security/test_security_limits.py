@@ -16,6 +16,8 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 
+from security_support import listener  # noqa: F401 - a fixture
+
 # 155 triples to the 5th power: a count that runs for minutes in constant memory
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 # sorting a cartesian product: memory grows by hundreds of MB a second

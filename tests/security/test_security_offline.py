@@ -16,6 +16,8 @@ from kg.cli import cli
 from kg.errors import QueryError
 from kg.query.policy import check_offline
 
+from security_support import listener  # noqa: F401 - a fixture
+
 # {url} is the listener's address
 ATTACKS = [
     "SELECT * WHERE { FILTER(0<1&&'>'!='x') SERVICE <{url}/sparql> { ?s ?p ?o } }",

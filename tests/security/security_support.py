@@ -1,4 +1,5 @@
-"""Fixtures of the security suite: a real listener on 127.0.0.1 that must see no connection."""
+"""Support for the security suite: a real listener on 127.0.0.1 that must see no connection (import
+the `listener` fixture from here; a conftest.py of its own would shadow tests/conftest.py)."""
 from __future__ import annotations
 
 import socket
