@@ -217,11 +217,12 @@ def main():
                   f"{o[0]:>14.1f} {o[1]:>5.0f}ms {o[2]:>5.0f}ms {len(o[4]):>4}   {k[0] / o[0]:>4.2f}x  "
                   f"{os.getloadavg()[0]:.2f}", flush=True)
         if args.big:
-            shutil.rmtree(store, ignore_errors=True)
             print(f"\n== {args.big} triples: 32 preset clients + 2 pathological clients for "
                   f"{args.stress_seconds:g} s; {loadavg()}")
-            store = make_store(tmp, args.big, "big")
-            queries = bound_queries(store)
+            if args.big != args.small:  # the same size: the same store
+                shutil.rmtree(store, ignore_errors=True)
+                store = make_store(tmp, args.big, "big")
+                queries = bound_queries(store)
             for kind in ("kg", "oxigraph"):
                 proc, port = start(kind, store)
                 try:
