@@ -7,7 +7,7 @@ import click
 
 from kg.errors import ParameterError, QueryError
 
-FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples")
+FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "rdfxml", "jsonld")
 
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -42,18 +42,22 @@ def list_presets() -> str:
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind a query variable: an entity label/alias/IRI, a date, a number... (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-              help="Output format; turtle/ntriples for CONSTRUCT and DESCRIBE.")
+              help="Output format; turtle/ntriples/rdfxml/jsonld for CONSTRUCT and DESCRIBE.")
 @click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
               help="Query engine for a graph file (a store directory always uses Oxigraph).")
 @click.option("--limit", type=click.IntRange(min=0), default=None,
               help="Page size: sets the query's LIMIT (presets list 100 or 1000 rows by default).")
 @click.option("--offset", type=click.IntRange(min=0), default=None,
               help="Skip this many rows of the query's order (the next page: --offset 100).")
-@click.option("--timeout", type=float, default=None, help="Give up after this many seconds.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Stop the query after this many seconds (it runs in a child process that is killed).")
+@click.option("--max-memory", type=click.FloatRange(min=1), default=None, metavar="MB",
+              help="Stop the query when it uses more than this much memory (MB).")
 @click.option("--max-width", type=int, default=80, show_default=True, help="Table cell width (0: no limit).")
 @click.option("--list", "list_", is_flag=True, help="List the presets with their parameters and exit.")
 @click.option("--show", is_flag=True, help="Print the query text (of a preset) instead of running it.")
-def query(graph, sparql, query_file, preset, params, fmt, engine, limit, offset, timeout, max_width, list_, show):
+def query(graph, sparql, query_file, preset, params, fmt, engine, limit, offset, timeout, max_memory, max_width, list_,
+          show):
     """Run a SPARQL query against GRAPH (a graph file in any RDF syntax, or a store directory).
 
     The query is SPARQL inline, -f FILE.rq, or --preset NAME. Parameters are bound as RDF
@@ -88,7 +92,8 @@ def query(graph, sparql, query_file, preset, params, fmt, engine, limit, offset,
         return
     if not graph:
         raise QueryError("missing GRAPH: a graph file (.ttl, .nt, .jsonld...) or a store directory")
-    result = run(graph, text, parse_params(params), engine, timeout=timeout, what=what, limit=limit, offset=offset)
+    result = run(graph, text, parse_params(params), engine, timeout=timeout, what=what, limit=limit, offset=offset,
+                 max_memory=max_memory)
     for w in result.warnings:
         click.echo(f"Warning: {w}", err=True)
     from kg.query.formats import render
@@ -97,14 +102,13 @@ def query(graph, sparql, query_file, preset, params, fmt, engine, limit, offset,
     sys.stdout.write(out)
 
 
-def run(graph, text, params, engine, timeout=None, what="the query", limit=None, offset=None):
-    from pathlib import Path
-
+def run(graph, text, params, engine, timeout=None, what="the query", limit=None, offset=None, max_memory=None):
+    """Run in this process, or, with a time or memory limit, in a child process that is killed
+    when it passes the limit (an engine cannot interrupt a running sort or join)."""
     from kg.query import query as run_query
-    from kg.store import is_store_dir, load_graph, open_source
+    from kg.query.isolated import open_for_query, run_isolated
 
-    if engine == "rdflib" and not is_store_dir(graph):
-        source = load_graph(graph)
-    else:
-        source = open_source(Path(graph))
-    return run_query(source, text, params, limit=limit, offset=offset, timeout=timeout, what=what)
+    if timeout or max_memory:
+        return run_isolated(graph, text, params, engine, timeout=timeout, memory_mb=max_memory,
+                            limit=limit, offset=offset, what=what)
+    return run_query(open_for_query(graph, engine), text, params, limit=limit, offset=offset, what=what)

@@ -13,7 +13,8 @@ from __future__ import annotations
 from kg.errors import QueryError
 from kg.query.engine import OxigraphEngine, QueryResult, RdflibEngine, engine_for
 from kg.query.presets import Preset, get_preset, parse_header, presets
-from kg.query.sparql import bind_values, check_offline, page_size, set_page
+from kg.query.policy import check_offline
+from kg.query.sparql import bind_values, page_size, set_page
 
 __all__ = [
     "OxigraphEngine",
@@ -30,7 +31,7 @@ __all__ = [
 
 def query(graph, sparql: str, params: dict | None = None, *, limit: int | None = None,
           offset: int | None = None, max_rows: int | None = None, timeout: float | None = None,
-          what: str = "the query") -> QueryResult:
+          what: str = "the query", native_terms: bool = False) -> QueryResult:
     """Run one SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE) and return a :class:`QueryResult`.
 
     ``params`` maps variable names to text (labels, aliases, IRIs, dates...); they are resolved
@@ -38,13 +39,16 @@ def query(graph, sparql: str, params: dict | None = None, *, limit: int | None =
     terms in a VALUES block, never pasted into the query text. ``limit`` / ``offset`` set the page:
     the query's one LIMIT clause (the presets that can return many rows pick a page of 100 in a
     sub-SELECT), or a LIMIT added at the end (see :func:`kg.query.sparql.set_page`); ``max_rows``
-    is a hard cap on the rows collected (the result is then marked truncated). Raises :class:`kg.errors.QueryError`
+    is a hard cap on the rows collected (the result is then marked truncated); ``native_terms``: SELECT
+    rows may keep the engine's own terms (for :mod:`kg.query.formats` writers, not for Python use).
+    Raises :class:`kg.errors.QueryError`
     for invalid or refused queries and :class:`kg.errors.ParameterError` for bad parameters.
     """
     from kg.query.params import resolve
 
     engine = engine_for(graph)
-    check_offline(sparql, engine.is_local_graph)
+    # decided on the parsed text as written (bound values are RDF terms we wrote)
+    union = not check_offline(sparql, engine.is_local_graph).dataset
     original = sparql
     sparql = set_page(sparql, limit, offset)
     header = parse_header(sparql, what)
@@ -59,14 +63,14 @@ def query(graph, sparql: str, params: dict | None = None, *, limit: int | None =
         inlined = inline_values(sparql, bindings)
         if inlined is not None:
             try:
-                result = engine.execute(inlined, max_rows=max_rows, timeout=timeout)
+                result = engine.execute(inlined, max_rows=max_rows, timeout=timeout, union=union, native=native_terms)
             except QueryError as e:
                 if not str(e).startswith("Invalid"):  # only a syntax problem falls back
                     raise
                 result = None
     if result is None:
         try:
-            result = engine.execute(text, max_rows=max_rows, timeout=timeout)
+            result = engine.execute(text, max_rows=max_rows, timeout=timeout, union=union, native=native_terms)
         except QueryError as e:
             if text != original and str(e).startswith("Invalid SPARQL"):
                 # report the line and column in the text the user wrote, not in the bound one

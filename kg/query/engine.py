@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from kg.errors import QueryError
-from kg.query.sparql import syntax_error, tokenize
+from kg.query.sparql import syntax_error
 from kg.rdf.namespace import PREFIXES
 
 _PREFIX_STR = {k: str(v) for k, v in PREFIXES.items()}
@@ -134,15 +134,22 @@ class OxigraphEngine:
         except ValueError:
             return False
 
-    def execute(self, text: str, max_rows: int | None = None, timeout: float | None = None) -> QueryResult:
+    def execute(self, text: str, max_rows: int | None = None, timeout: float | None = None,
+                union: bool | None = None, native: bool = False) -> QueryResult:
+        """Run ``text``; the default graph is the union of all graphs unless the query picks graphs
+        with FROM (``union``: what :func:`kg.query.policy.check_offline` found; None: ask it).
+        ``native``: SELECT rows keep pyoxigraph's terms (the writers of :mod:`kg.query.formats`
+        take them; making rdflib terms was most of an endpoint answer's time)."""
         import pyoxigraph as ox
 
         from kg.store.terms import from_ox
 
         deadline = _Deadline(timeout)
+        if union is None:
+            from kg.query.policy import shape
+
+            union = not shape(text).dataset
         try:
-            # the default graph is the union of all graphs, unless the query picks graphs with FROM
-            union = not any(t.kind == "word" and t.text.upper() == "FROM" for t in tokenize(text))
             res = self.store.query(text, prefixes=_PREFIX_STR, use_default_graph_as_union=union)
         except SyntaxError as e:
             raise (rdflib_syntax_check(text) or syntax_error(text, str(e.args[0] if e.args else e))) from None
@@ -153,7 +160,10 @@ class OxigraphEngine:
                 return QueryResult("ask", boolean=bool(res))
             if isinstance(res, ox.QuerySolutions):
                 names = [v.value for v in res.variables]
-                rows = (tuple(from_ox(sol[i]) for i in range(len(names))) for sol in res)
+                if native:
+                    rows = (tuple(sol) for sol in res)
+                else:
+                    rows = (tuple(from_ox(sol[i]) for i in range(len(names))) for sol in res)
                 return _select_result(names, rows, max_rows, deadline)
             triples = []
             out = QueryResult("graph", triples=triples)
@@ -185,7 +195,8 @@ class RdflibEngine:
             return False
         return any(c.identifier == URIRef(iri) for c in contexts())
 
-    def execute(self, text: str, max_rows: int | None = None, timeout: float | None = None) -> QueryResult:
+    def execute(self, text: str, max_rows: int | None = None, timeout: float | None = None,
+                union: bool | None = None, native: bool = False) -> QueryResult:
         from pyparsing import ParseBaseException
 
         deadline = _Deadline(timeout)

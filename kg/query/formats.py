@@ -2,7 +2,8 @@
 
 SELECT/ASK: ``table``, ``csv`` / ``tsv`` (SPARQL 1.1 Query Results CSV and TSV), ``json``
 (SPARQL 1.1 Query Results JSON), ``xml`` (SPARQL Query Results XML).
-CONSTRUCT/DESCRIBE: ``turtle``, ``ntriples`` (and ``table`` shows them as subject/predicate/object rows).
+CONSTRUCT/DESCRIBE: ``turtle``, ``ntriples``, ``rdfxml``, ``jsonld`` (JSON-LD, expanded: no context is
+fetched; and ``table`` shows them as subject/predicate/object rows).
 """
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ import re
 import unicodedata
 from xml.sax.saxutils import escape, quoteattr
 
-from rdflib import BNode, URIRef
+from rdflib import BNode, Literal, URIRef
 
 from kg.errors import QueryError
 from kg.rdf.namespace import PREFIXES
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
-GRAPH_FORMATS = ("turtle", "ntriples", "table")
+GRAPH_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld", "table")
+_RDFLIB_NAMES = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "pretty-xml", "jsonld": "json-ld"}
 MEDIA_TYPES = {
     "json": "application/sparql-results+json",
     "xml": "application/sparql-results+xml",
@@ -27,6 +29,8 @@ MEDIA_TYPES = {
     "tsv": "text/tab-separated-values; charset=utf-8",
     "turtle": "text/turtle; charset=utf-8",
     "ntriples": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+    "jsonld": "application/ld+json",
     "table": "text/plain; charset=utf-8",
 }
 _NS = sorted(((str(ns), p) for p, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
@@ -51,34 +55,63 @@ def shorten(iri: str) -> str:
     return f"<{iri}>"
 
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def parts(term) -> tuple[str, str, str | None, str | None] | None:
+    """``(kind, value, language, datatype)`` of an rdflib or a pyoxigraph term (None: unbound).
+
+    The writers below work on these, so the endpoint can write pyoxigraph's results without
+    making rdflib terms first (most of the time an answer took); kind is uri, bnode or literal,
+    and a plain string has no datatype."""
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return ("uri", str(term), None, None)
+    if isinstance(term, BNode):
+        return ("bnode", str(term), None, None)
+    if isinstance(term, Literal):
+        return ("literal", str(term), term.language, None if term.datatype is None else str(term.datatype))
+    kind = type(term).__name__  # pyoxigraph: NamedNode, BlankNode, Literal
+    if kind == "NamedNode":
+        return ("uri", term.value, None, None)
+    if kind == "BlankNode":
+        return ("bnode", term.value, None, None)
+    if kind == "Literal":
+        if term.language:
+            return ("literal", term.value, term.language, None)
+        dt = term.datatype.value
+        return ("literal", term.value, None, None if dt == _XSD_STRING else dt)
+    return ("literal", str(term), None, None)  # an RDF-star triple: its N-Triples text
+
+
 def nt(term) -> str:
     """N-Triples / Turtle syntax of one term (used by TSV)."""
-    if term is None:
+    p = parts(term)
+    if p is None:
         return ""
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    lex = str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") \
+    kind, value, lang, dt = p
+    if kind == "uri":
+        return f"<{value}>"
+    if kind == "bnode":
+        return f"_:{value}"
+    lex = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") \
         .replace("\t", "\\t")
     out = f'"{lex}"'
-    if term.language:
-        return f"{out}@{term.language}"
-    if term.datatype is not None:
-        return f"{out}^^<{term.datatype}>"
+    if lang:
+        return f"{out}@{lang}"
+    if dt is not None:
+        return f"{out}^^<{dt}>"
     return out
 
 
 def json_term(term) -> dict:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    d = {"type": "literal", "value": str(term)}
-    if term.language:
-        d["xml:lang"] = term.language
-    elif term.datatype is not None:
-        d["datatype"] = str(term.datatype)
+    kind, value, lang, dt = parts(term)
+    d = {"type": kind, "value": value}
+    if lang:
+        d["xml:lang"] = lang
+    elif dt is not None:
+        d["datatype"] = dt
     return d
 
 
@@ -87,6 +120,13 @@ def to_json(result) -> str:
         return json.dumps({"head": {}, "boolean": bool(result.boolean)})
     bindings = [{v: json_term(t) for v, t in zip(result.vars, row) if t is not None} for row in result.rows]
     return json.dumps({"head": {"vars": result.vars}, "results": {"bindings": bindings}}, ensure_ascii=False)
+
+
+def _csv_cell(term) -> str:
+    p = parts(term)
+    if p is None:
+        return ""
+    return f"_:{p[1]}" if p[0] == "bnode" else p[1]
 
 
 def to_csv(result) -> str:
@@ -98,7 +138,7 @@ def to_csv(result) -> str:
         return buf.getvalue()
     w.writerow(result.vars)
     for row in result.rows:
-        w.writerow(["" if t is None else (f"_:{t}" if isinstance(t, BNode) else str(t)) for t in row])
+        w.writerow([_csv_cell(t) for t in row])
     return buf.getvalue()
 
 
@@ -122,17 +162,16 @@ def to_xml(result) -> str:
         for v, t in zip(result.vars, row):
             if t is None:
                 continue
-            if isinstance(t, URIRef):
-                inner = f"<uri>{escape(str(t))}</uri>"
-            elif isinstance(t, BNode):
-                inner = f"<bnode>{escape(str(t))}</bnode>"
+            kind, value, lang, dt = parts(t)
+            if kind != "literal":
+                inner = f"<{kind}>{escape(value)}</{kind}>"
             else:
                 attr = ""
-                if t.language:
-                    attr = f" xml:lang={quoteattr(t.language)}"
-                elif t.datatype is not None:
-                    attr = f" datatype={quoteattr(str(t.datatype))}"
-                inner = f"<literal{attr}>{escape(str(t))}</literal>"
+                if lang:
+                    attr = f" xml:lang={quoteattr(lang)}"
+                elif dt is not None:
+                    attr = f" datatype={quoteattr(dt)}"
+                inner = f"<literal{attr}>{escape(value)}</literal>"
             out.append(f"<binding name={quoteattr(v)}>{inner}</binding>")
         out.append("</result>")
     out += ["</results>", "</sparql>"]
@@ -192,7 +231,7 @@ def to_table(result, max_width: int = 80) -> str:
 
 def to_graph_text(result, fmt: str) -> str:
     g = result.to_graph()
-    return g.serialize(format="turtle" if fmt == "turtle" else "nt")
+    return g.serialize(format=_RDFLIB_NAMES[fmt])
 
 
 def render(result, fmt: str, max_width: int = 80) -> str:
@@ -200,8 +239,8 @@ def render(result, fmt: str, max_width: int = 80) -> str:
     if fmt == "table":
         return to_table(result, max_width)
     if result.kind == "graph":
-        if fmt not in ("turtle", "ntriples"):
-            raise QueryError(f"a CONSTRUCT/DESCRIBE result can be written as turtle, ntriples or table, not {fmt}")
+        if fmt not in GRAPH_FORMATS:
+            raise QueryError(f"a CONSTRUCT/DESCRIBE result can be written as {', '.join(GRAPH_FORMATS)}, not {fmt}")
         return to_graph_text(result, fmt)
     writers = {"csv": to_csv, "tsv": to_tsv, "json": to_json, "xml": to_xml}
     if fmt not in writers:

@@ -1,11 +1,11 @@
-"""SPARQL text handling that must not depend on an engine: a tokenizer, the offline policy
-(no ``SERVICE``, no remote ``FROM``), binding parameters as a ``VALUES`` block built from RDF terms,
-and turning an engine's syntax error into a message with line, column and the offending token.
+"""SPARQL text handling that must not depend on an engine: a tokenizer (for editing a query's
+text; the offline policy is decided on the parsed query, see :mod:`kg.query.policy`), binding
+parameters as a ``VALUES`` block built from RDF terms, and turning an engine's syntax error into a
+message with line, column and the offending token.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from rdflib import BNode, Literal, URIRef
@@ -30,7 +30,6 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 
-_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LANG = re.compile(r"^[A-Za-z]+(?:-[A-Za-z0-9]+)*$")
 _IRI_OK = re.compile(r'^[^<>"{}|^`\\\x00-\x20]*$')
@@ -60,65 +59,11 @@ def line_col(text: str, pos: int) -> tuple[int, int]:
     return line, col
 
 
-def _expand_unicode_escapes(text: str) -> str:
-    """SPARQL processes \\uXXXX escapes before parsing; so does our policy check."""
-    def rep(m):
-        try:
-            return chr(int(m.group(1) or m.group(2), 16))
-        except ValueError:
-            return m.group()
-    return _UNICODE_ESCAPE.sub(rep, text)
+# ---------------------------------------------------------------- binding values
 
 
 def _is_kw(tok: Token, word: str) -> bool:
     return tok.kind == "word" and tok.text.upper() == word
-
-
-def prefixes_of(tokens: list[Token]) -> dict[str, str]:
-    """PREFIX declarations of a query: {'pkg': 'https://...#'}."""
-    out = {}
-    for i, t in enumerate(tokens[:-2]):
-        if _is_kw(t, "PREFIX") and tokens[i + 1].kind == "pname" and tokens[i + 2].kind == "iri":
-            out[tokens[i + 1].text[:-1]] = tokens[i + 2].text[1:-1]
-    return out
-
-
-def check_offline(text: str, is_local_graph: Callable[[str], bool] | None = None) -> None:
-    """Refuse queries that would reach outside this dataset: ``SERVICE`` anywhere, and ``FROM`` /
-    ``FROM NAMED`` naming a graph that is not in the local dataset (rdflib would download it)."""
-    for variant in {text, _expand_unicode_escapes(text)}:
-        tokens = tokenize(variant)
-        for t in tokens:
-            if _is_kw(t, "SERVICE"):
-                line, col = line_col(variant, t.pos)
-                raise QueryError(
-                    f"SERVICE (line {line}, column {col}) is not allowed: kg queries run offline and "
-                    "never contact other endpoints; load the remote data first (kg load / kg push)")
-        prefixes = prefixes_of(tokens)
-        for i, t in enumerate(tokens):
-            if not _is_kw(t, "FROM"):
-                continue
-            j = i + 1
-            if j < len(tokens) and _is_kw(tokens[j], "NAMED"):
-                j += 1
-            if j >= len(tokens):
-                continue
-            target = tokens[j]
-            if target.kind == "iri":
-                iri = target.text[1:-1]
-            elif target.kind == "pname" and target.text.split(":", 1)[0] in prefixes:
-                pfx, local = target.text.split(":", 1)
-                iri = prefixes[pfx] + local
-            else:
-                iri = target.text
-            if is_local_graph is None or not is_local_graph(iri):
-                line, col = line_col(variant, t.pos)
-                raise QueryError(
-                    f"FROM <{iri}> (line {line}, column {col}) is not a graph of this dataset: kg never "
-                    "fetches remote data; drop the FROM clause or load that graph first")
-
-
-# ---------------------------------------------------------------- binding values
 
 
 def sparql_term(term) -> str:

@@ -1,46 +1,68 @@
-"""The HTTP layer of ``kg serve`` (stdlib ``http.server``; queries run in :mod:`kg.server.pool`)."""
+"""The HTTP layer of ``kg serve`` (stdlib ``http.server``, hardened; queries run in :mod:`kg.server.pool`).
+
+Why the standard library and not a framework: the endpoint has four routes and no templates; what
+it needed was discipline, which is all here and tested in ``tests/security``:
+
+* every request body is read in full before the answer (or the connection is closed), so a body
+  can never be parsed as the next request on a keep-alive connection; a ``Content-Length`` that is
+  not a plain number, a chunked body or one over the size limit is answered and the connection closed;
+* a deadline for the request line and headers (a drip-fed request is cut off), an idle timeout
+  between keep-alive requests, and a cap on open connections (each one is a thread);
+* a ``Host`` allow-list (loopback names, the address served and ``--allow-host``): a DNS-rebound
+  name pointing at 127.0.0.1 is refused; a POST from another origin (``Origin`` /
+  ``Sec-Fetch-Site``) is refused, so a web page cannot drive the endpoint;
+* one strict Content-Security-Policy on every HTML answer (the page's script and style are
+  files, no inline code); error answers are plain text;
+* ``TCP_NODELAY`` and one write per answer (headers and body together), so a keep-alive client's
+  delayed ACK does not stall each reply by ~40 ms.
+"""
 from __future__ import annotations
 
 import errno
+import io
 import json
+import socket
+import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from kg.errors import EndpointError
-from kg.query.sparql import tokenize
 from kg.server.pool import Answer, QueryPool
 
-PAGE = Path(__file__).resolve().parent / "page.html"
-_UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+HERE = Path(__file__).resolve().parent
+STATIC = {  # path -> (file, media type)
+    "/": ("page.html", "text/html; charset=utf-8"),
+    "/index.html": ("page.html", "text/html; charset=utf-8"),
+    "/page.js": ("page.js", "text/javascript; charset=utf-8"),
+    "/page.css": ("page.css", "text/css; charset=utf-8"),
+}
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "localhost.localdomain", "ip6-localhost")
+MAX_BODY = 1_000_000
 _FORMAT_NAMES = {
     "json": "json", "application/sparql-results+json": "json", "application/json": "json",
     "xml": "xml", "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
     "csv": "csv", "text/csv": "csv", "tsv": "tsv", "text/tab-separated-values": "tsv",
     "turtle": "turtle", "ttl": "turtle", "text/turtle": "turtle", "application/x-turtle": "turtle",
-    "n3": "turtle", "text/n3": "turtle", "ntriples": "ntriples", "nt": "ntriples",
-    "application/n-triples": "ntriples", "text/plain": "ntriples",
-    "rdf+xml": None, "application/rdf+xml": None, "json-ld": None, "application/ld+json": None,
+    "n3": "turtle", "text/n3": "turtle", "text/rdf+n3": "turtle", "application/rdf+n3": "turtle",
+    "ntriples": "ntriples", "nt": "ntriples", "application/n-triples": "ntriples", "text/plain": "ntriples",
+    "rdf+xml": "rdfxml", "rdfxml": "rdfxml", "application/rdf+xml": "rdfxml",
+    "json-ld": "jsonld", "jsonld": "jsonld", "application/ld+json": "jsonld", "application/x-json+ld": "jsonld",
     "*/*": "*", "application/*": "*", "text/*": "*",
 }
-_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; base-uri 'none'"
-
-
-def is_update(text: str) -> bool:
-    toks = [t for t in tokenize(text)]
-    i = 0
-    while i < len(toks) and toks[i].kind == "word" and toks[i].text.upper() in ("PREFIX", "BASE"):
-        i += 3 if toks[i].text.upper() == "PREFIX" else 2
-    return i < len(toks) and toks[i].kind == "word" and toks[i].text.upper() in _UPDATE_WORDS
 
 
 def wanted_formats(fields: dict, accept: str) -> list[str]:
-    """Formats the client asked for, best first: ``format``/``output`` fields, then ``Accept``."""
+    """Formats the client asked for, best first: ``format``/``output`` fields, then ``Accept``
+    (a media type we cannot write is ``"?"``: no match, so only it in Accept means 406)."""
     out = []
     for key in ("format", "output"):
         for v in fields.get(key, []):
-            f = _FORMAT_NAMES.get(v.strip().lower(), "?")
-            if f and f != "?":
+            f = _FORMAT_NAMES.get(v.strip().lower())
+            if f:
                 out.append(f)
     prefs = []
     for n, part in enumerate(accept.split(",")):
@@ -52,21 +74,66 @@ def wanted_formats(fields: dict, accept: str) -> list[str]:
                     q = float(b[2:])
                 except ValueError:
                     q = 0.0
-        f = _FORMAT_NAMES.get(bits[0].lower())
-        if f and q > 0:
+        if not bits[0]:
+            continue
+        f = _FORMAT_NAMES.get(bits[0].lower(), "?")  # "?": a type we cannot write (406 if alone)
+        if q > 0:
             prefs.append((-q, n, f))
     out += [f for _, _, f in sorted(prefs)]
     return out
 
 
+def _host_name(value: str) -> str:
+    """``Host`` / ``Origin`` authority without the port, lower case (``[::1]:80`` -> ``::1``)."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1:value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The connection's reads, each limited by the handler's current deadline and idle timeout."""
+
+    def __init__(self, sock: socket.socket, handler: Handler):
+        self.sock, self.handler = sock, handler
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:
+        left = self.handler.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("request deadline passed")
+        self.sock.settimeout(min(left, self.handler.server.idle_timeout))
+        return self.sock.recv_into(buf)
+
+
 class Handler(BaseHTTPRequestHandler):
     server_version = "kg-serve/1"
     protocol_version = "HTTP/1.1"
-    pool: QueryPool
-    presets_json: bytes
+    error_content_type = "text/plain; charset=utf-8"
+    error_message_format = "%(code)d %(message)s: %(explain)s\n"
+    server: KGServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.deadline = time.monotonic() + self.server.header_timeout
+        self.rfile = io.BufferedReader(_DeadlineReader(self.connection, self))
+
+    def handle_one_request(self) -> None:
+        # the request line and headers must arrive within header_timeout of the first wait
+        # (the idle timeout bounds each wait in between)
+        self.deadline = time.monotonic() + self.server.idle_timeout + self.server.header_timeout
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        ok = super().parse_request()
+        self.deadline = time.monotonic() + self.server.body_timeout  # the body has its own limit
+        return ok
 
     def log_message(self, fmt, *args):  # quiet by default; kg serve --verbose turns it on
-        if getattr(self.server, "verbose", False):
+        if self.server.verbose:
             super().log_message(fmt, *args)
 
     def _send(self, ans: Answer) -> None:
@@ -75,24 +142,89 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(ans.body)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
+        if ans.content_type.startswith("text/html"):
+            self.send_header("Content-Security-Policy", CSP)
+            self.send_header("X-Frame-Options", "DENY")
+        if self.close_connection:
+            self.send_header("Connection", "close")
         for k, v in ans.headers.items():
             self.send_header(k, v)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(ans.body)
+        self.end_headers_and_body(ans.body if self.command != "HEAD" else b"")
 
-    def _text(self, status: int, message: str) -> None:
+    def end_headers_and_body(self, body: bytes) -> None:
+        """Headers and body in one write (with TCP_NODELAY: one segment for a small answer)."""
+        self._headers_buffer.append(b"\r\n")
+        self.wfile.write(b"".join(self._headers_buffer) + body)
+        self._headers_buffer = []
+
+    def _text(self, status: int, message: str, close: bool = False) -> None:
+        if close:
+            self.close_connection = True
         self._send(Answer(status, "text/plain; charset=utf-8", (message + "\n").encode()))
 
     def _forbidden(self) -> None:
         self._text(403, "this endpoint is read-only: updates and Graph Store writes are not allowed")
 
+    # --- checks done before any route
+    def _read_body(self) -> bytes | None:
+        """The request body, read in full; None when an error answer was sent (connection closed)."""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            self._text(411, "chunked request bodies are not supported: send a Content-Length", close=True)
+            return None
+        values = self.headers.get_all("Content-Length") or []
+        if not values:
+            return b""
+        if len(set(values)) != 1 or not values[0].strip().isdigit() or not values[0].strip().isascii():
+            self._text(400, f"bad Content-Length {', '.join(values)!r}: expected one whole number of bytes", close=True)
+            return None
+        length = int(values[0])
+        if length > MAX_BODY:
+            self._text(413, f"request body too large ({length} bytes; at most {MAX_BODY})", close=True)
+            return None
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:
+            self.close_connection = True
+            return None
+        if len(body) != length:
+            self.close_connection = True
+            return None
+        return body
+
+    def _host_ok(self) -> bool:
+        host = self.headers.get("Host")
+        if host is None or _host_name(host) not in self.server.allowed_hosts:
+            shown = (host or "(none)")[:100]
+            self._text(403, f"Host {shown!r} is not served here (DNS rebinding protection); "
+                            f"start kg serve with --allow-host NAME to allow a name", close=True)
+            return False
+        return True
+
+    def _same_origin(self) -> bool:
+        """A POST must not come from another web site's page (Origin, or Sec-Fetch-Site)."""
+        origin = self.headers.get("Origin")
+        site = (self.headers.get("Sec-Fetch-Site") or "").lower()
+        if origin is not None:
+            url = urlsplit(origin.strip())
+            host = self.headers.get("Host", "").strip().lower()
+            if url.scheme != "http" or url.netloc.lower() != host:
+                self._text(403, f"cross-origin request from {origin[:100]!r} refused: the endpoint only answers "
+                                "its own page and non-browser clients")
+                return False
+        if site and site not in ("same-origin", "none"):
+            self._text(403, f"cross-site request refused (Sec-Fetch-Site: {site[:40]})")
+            return False
+        return True
+
     # --- routes
     def do_GET(self):
+        body = self._read_body()
+        if body is None or not self._host_ok():
+            return
         url = urlsplit(self.path)
-        if url.path in ("/", "/index.html"):
-            body = PAGE.read_bytes()
-            return self._send(Answer(200, "text/html; charset=utf-8", body, {"Content-Security-Policy": _CSP}))
+        if url.path in STATIC:
+            name, ctype = STATIC[url.path]
+            return self._send(Answer(200, ctype, (HERE / name).read_bytes()))
         if url.path == "/api/presets":
             return self._send(Answer(200, "application/json", self.server.presets_json))
         if url.path == "/sparql":
@@ -100,18 +232,18 @@ class Handler(BaseHTTPRequestHandler):
             if "update" in fields:
                 return self._forbidden()
             return self._query(fields)
-        self._text(404, f"no such page: {url.path} (the SPARQL endpoint is /sparql)")
+        self._text(404, f"no such page: {url.path[:200]} (the SPARQL endpoint is /sparql)")
 
     do_HEAD = do_GET
 
     def do_POST(self):
+        raw = self._read_body()
+        if raw is None or not self._host_ok() or not self._same_origin():
+            return
         url = urlsplit(self.path)
         if url.path != "/sparql":
             return self._forbidden()
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > 1_000_000:
-            return self._text(413, "request too large")
-        body = self.rfile.read(length).decode("utf-8", "replace")
+        body = raw.decode("utf-8", "replace")
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         fields = parse_qs(url.query, keep_blank_values=True)
         if ctype == "application/sparql-update":
@@ -128,16 +260,15 @@ class Handler(BaseHTTPRequestHandler):
         self._query(fields)
 
     def do_PUT(self):
-        self._forbidden()
+        if self._read_body() is not None:
+            self._forbidden()
 
-    do_DELETE = do_PATCH = do_PUT
+    do_DELETE = do_PATCH = do_OPTIONS = do_PUT
 
     def _query(self, fields: dict) -> None:
         text = (fields.get("query") or [""])[0]
         if not text.strip():
             return self._text(400, "missing 'query' parameter (SPARQL 1.1 Protocol: /sparql?query=...)")
-        if is_update(text):
-            return self._forbidden()
         if fields.get("default-graph-uri") or fields.get("named-graph-uri"):
             return self._text(400, "default-graph-uri / named-graph-uri are not supported: the default graph "
                                    "is the union of all graphs; use GRAPH in the query")
@@ -150,12 +281,43 @@ class KGServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = False
     request_queue_size = 128  # the default backlog (5) resets connections when many clients connect at once
+    idle_timeout = 15.0  # seconds a keep-alive connection may wait for its next request
+    header_timeout = 10.0  # seconds for a request line and headers to arrive once started
+    body_timeout = 30.0  # seconds for a request body
+    max_connections = 64  # open connections (one thread each); more are answered 503 and closed
+
+    def server_activate(self) -> None:
+        super().server_activate()
+        self._slots = threading.BoundedSemaphore(self.max_connections)
+
+    def process_request(self, request, client_address):
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+                                b"Content-Length: 32\r\nConnection: close\r\nRetry-After: 1\r\n\r\n"
+                                b"too many open connections; wait\n")
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 def make_server(source, host: str = "127.0.0.1", port: int = 7878, workers: int = 2,
-                timeout: float = 10.0, max_rows: int = 10000, verbose: bool = False) -> KGServer:
+                timeout: float = 10.0, max_rows: int = 10000, verbose: bool = False,
+                allow_hosts: tuple[str, ...] = (), memory_mb: int | None = None) -> KGServer:
     """Bind the endpoint (port 0 picks a free port) and start the query workers; call
-    ``serve_forever()`` on the result, and ``server_close()`` + ``server.pool.close()`` to stop."""
+    ``serve_forever()`` on the result, and ``server_close()`` + ``server.pool.close()`` to stop.
+
+    Requests must name the server by a loopback name, the address it listens on, or one of
+    ``allow_hosts`` (``Host`` header); each query worker is limited to ``memory_mb`` (replaced when
+    over it)."""
     from kg.query.presets import presets
     from kg.store import _check_exists
 
@@ -167,9 +329,11 @@ def make_server(source, host: str = "127.0.0.1", port: int = 7878, workers: int 
             raise EndpointError(f"{host}:{port} is already in use; choose another --port") from None
         raise EndpointError(f"cannot listen on {host}:{port} ({e.strerror})") from None
     server.verbose = verbose
+    server.allowed_hosts = {h.lower() for h in (*LOOPBACK_NAMES, host, *allow_hosts)} - {"", "0.0.0.0", "::"}
     server.presets_json = json.dumps([p.to_dict() for p in presets().values()], ensure_ascii=False).encode()
     try:
-        server.pool = QueryPool(str(source), workers=workers, timeout=timeout, max_rows=max_rows)
+        server.pool = QueryPool(str(source), workers=workers, timeout=timeout, max_rows=max_rows,
+                                memory_mb=memory_mb)
     except BaseException:
         server.server_close()
         raise

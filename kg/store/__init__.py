@@ -98,7 +98,46 @@ def load_graph(path: str | Path):
     return g
 
 
+def _remote_contexts(node) -> list[str]:
+    """``@context`` / ``@import`` references of a JSON-LD document that are not local files."""
+    from urllib.parse import urlsplit
+
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, dict):
+            for key, value in n.items():
+                if key in ("@context", "@import"):
+                    refs = value if isinstance(value, list) else [value]
+                    for ref in refs:
+                        if isinstance(ref, str):
+                            url = urlsplit(ref)
+                            if ref.startswith("//") or url.netloc or url.scheme not in ("", "file"):
+                                out.append(ref)
+                stack.append(value)
+        elif isinstance(n, list):
+            stack.extend(n)
+    return out
+
+
+def _refuse_remote_contexts(path: Path) -> None:
+    """rdflib's JSON-LD parser downloads a remote ``@context``; kg never fetches anything, so such
+    a document is refused before rdflib sees it (pyoxigraph's parser refuses them by itself)."""
+    import json
+
+    try:
+        doc = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return  # the parser reports unreadable or invalid JSON with its own message
+    remote = _remote_contexts(doc)
+    if remote:
+        raise GraphFileError(f"{path}: the JSON-LD @context {remote[0]!r} is remote and kg never fetches anything; "
+                             "save that context locally and put it inline in the file")
+
+
 def _parse_rdflib(g, path: Path, fmt: str) -> None:
+    if fmt == "json-ld":
+        _refuse_remote_contexts(path)
     try:
         g.parse(str(path), format=fmt)
     except OSError as e:
@@ -132,8 +171,8 @@ def open_store(path: str | Path, read_only: bool = False, create: bool = False):
         text = str(e)
         if "lock" in text.lower():
             raise GraphFileError(
-                f"{path}: the store is locked by another writer (a running 'kg load', 'kg build --store' "
-                "or 'kg serve'?); stop it or use another directory"
+                f"{path}: the store is locked by another writer (a running 'kg load' or 'kg build --store'?); "
+                "wait for it to finish or use another directory (kg serve holds no lock)"
             ) from None
         raise GraphFileError(f"{path}: cannot open the store ({text.splitlines()[0] if text else e})") from None
     except RuntimeError as e:  # RocksDB reports a store being rewritten under a reader as corruption
@@ -146,6 +185,8 @@ def parse_file_ox(path: str | Path):
 
     path = Path(path)
     _, fmt = rdf_format(path)
+    if fmt == "JSON_LD":
+        _refuse_remote_contexts(path)  # pyoxigraph would refuse too, with a less helpful message
     try:
         fh = open(path, "rb")
     except OSError as e:

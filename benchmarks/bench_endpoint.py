@@ -1,0 +1,242 @@
+"""Endpoint benchmark: ``kg serve`` and ``oxigraph serve-read-only`` side by side, same store, same queries.
+
+    python benchmarks/bench_endpoint.py --small 100000 --big 1000000
+
+1. On the ``--small`` store: req/s, p50 and p99 of both servers at 1 / 8 / 32 keep-alive clients
+   (each for ``--seconds``), every preset with its benchmark parameters in turn, and the ratio
+   kg serve / Oxigraph (issue 16: >= 0.7x at 1 client, >= 0.5x at 32).
+2. On the ``--big`` store: 32 preset clients for ``--stress-seconds`` plus 2 clients sending
+   pathological queries (a sort of a cartesian product, a count of one) without pause: the preset
+   clients' errors, p50 and p99, and the peak resident memory of each server's process tree
+   (issue 12: 0 errors for the preset clients, p99 <= 500 ms on an idle machine, RSS bounded).
+
+Both servers get the same text: each preset with its parameters already bound (kg's own binding,
+run once here) and the project prefixes declared, so neither does work the other skips. Both
+run as their own processes (kg serve: ``kg serve --workers 2 --timeout 10``; Oxigraph:
+``--union-default-graph --timeout-s 10``); the clients are threads of this process, the same
+for both. The machine's load average is printed with the figures: ratios matter, not times.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_query import PARAMS, generate, pct  # noqa: E402
+
+BIN = Path(sys.executable).parent
+PATHOLOGICAL = [
+    "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+]
+
+
+def bound_queries(store_dir: Path) -> list[str]:
+    """Every preset with each benchmark parameter set bound as kg binds it, prefixes declared."""
+    from kg.query import presets
+    from kg.query.engine import OxigraphEngine
+    from kg.query.params import resolve
+    from kg.query.presets import parse_header
+    from kg.query.sparql import bind_values, inline_values
+    from kg.rdf.namespace import PREFIXES
+    from kg.store import open_source
+
+    engine = OxigraphEngine(open_source(store_dir))
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+    out = []
+    for name, preset in presets().items():
+        for params in PARAMS.get(name, [{}]):
+            bindings, _ = resolve(engine, parse_header(preset.text, name), params)
+            text = (inline_values(preset.text, bindings) or bind_values(preset.text, bindings)) if bindings \
+                else preset.text
+            out.append(prologue + text)
+    del engine
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(kind: str, store_dir: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    if kind == "kg":
+        cmd = [str(BIN / "kg"), "serve", str(store_dir), "--port", str(port), "--workers", "2", "--timeout", "10",
+               "--max-memory", "1500"]
+    else:
+        cmd = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(store_dir), "--bind",
+               f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", "10"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    end = time.monotonic() + 180
+    while time.monotonic() < end:
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            c.request("GET", "/sparql?query=" + urllib.parse.quote("ASK { ?s ?p ?o }"),
+                      headers={"Accept": "application/sparql-results+json"})
+            if c.getresponse().status == 200:
+                return proc, port
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit(f"{kind} server did not start")
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (MB)."""
+    from kg.query.isolated import rss_mb
+
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss_mb(p)
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                todo += [int(x) for x in fh.read().split()]
+        except OSError:
+            pass
+    return total
+
+
+def drive(port: int, queries: list[str], clients: int, seconds: float, bad_clients: int = 0, pid: int = 0):
+    """Keep-alive POST clients; returns (req/s, p50 ms, p99 ms, requests, errors, bad answers, peak RSS MB)."""
+    lat, errors, bad_done, lock = [], [], [0], threading.Lock()
+    peak = [0.0]
+    end = time.monotonic() + seconds
+
+    def one(conn, text):
+        body = urllib.parse.urlencode({"query": text})
+        conn.request("POST", "/sparql", body, {"Content-Type": "application/x-www-form-urlencoded",
+                                               "Accept": "application/sparql-results+json"})
+        r = conn.getresponse()
+        r.read()
+        return r.status
+
+    def client(i):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        k = i
+        while time.monotonic() < end:
+            text = queries[k % len(queries)]
+            k += 1
+            t = time.perf_counter()
+            try:
+                status = one(conn, text)
+            except Exception as e:  # noqa: BLE001
+                status = repr(e)
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            with lock:
+                lat.append((time.perf_counter() - t) * 1000)
+                if status != 200:
+                    errors.append(status)
+        conn.close()
+
+    def bad(i):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.monotonic() < end:
+            try:
+                one(conn, PATHOLOGICAL[i % len(PATHOLOGICAL)])
+            except Exception:  # noqa: BLE001
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            bad_done[0] += 1
+
+    def watch():
+        while time.monotonic() < end:
+            peak[0] = max(peak[0], tree_rss_mb(pid))
+            time.sleep(0.2)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    threads += [threading.Thread(target=bad, args=(i,), daemon=True) for i in range(bad_clients)]
+    if pid:
+        threads.append(threading.Thread(target=watch, daemon=True))
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads[:clients]:
+        t.join()
+    wall = time.perf_counter() - t0
+    return len(lat) / wall, pct(lat, 50), pct(lat, 99), len(lat), errors, bad_done[0], peak[0]
+
+
+def make_store(tmp: Path, triples: int, name: str) -> Path:
+    from kg.store import load_files
+
+    data = tmp / f"{name}.nt"
+    generate(triples, data)
+    store = tmp / name
+    load_files([data], store)
+    data.unlink()
+    return store
+
+
+def loadavg() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" ({os.cpu_count()} cores)"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--small", type=int, default=100_000, help="triples of the store for the 1/8/32-client comparison")
+    ap.add_argument("--big", type=int, default=1_000_000, help="triples of the store for the stress run (0: skip)")
+    ap.add_argument("--seconds", type=float, default=10.0, help="seconds per client count in the comparison")
+    ap.add_argument("--stress-seconds", type=float, default=20.0)
+    ap.add_argument("--clients", default="1,8,32")
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="kg-bench-endpoint-"))
+    try:
+        print(f"== {args.small} triples; {loadavg()}")
+        store = make_store(tmp, args.small, "small")
+        queries = bound_queries(store)
+        print(f"{len(queries)} bound preset queries, the same text to both servers")
+        print(f"{'clients':>7}  {'kg serve req/s':>14} {'p50':>7} {'p99':>7} {'err':>4}   "
+              f"{'oxigraph req/s':>14} {'p50':>7} {'p99':>7} {'err':>4}   {'ratio':>5}  load")
+        for n in [int(x) for x in args.clients.split(",")]:
+            row = {}
+            for kind in ("kg", "oxigraph"):
+                proc, port = start(kind, store)
+                try:
+                    drive(port, queries, n, 2.0)  # warm-up
+                    row[kind] = drive(port, queries, n, args.seconds)
+                finally:
+                    proc.kill()
+                    proc.wait()
+            k, o = row["kg"], row["oxigraph"]
+            print(f"{n:>7}  {k[0]:>14.1f} {k[1]:>5.0f}ms {k[2]:>5.0f}ms {len(k[4]):>4}   "
+                  f"{o[0]:>14.1f} {o[1]:>5.0f}ms {o[2]:>5.0f}ms {len(o[4]):>4}   {k[0] / o[0]:>4.2f}x  "
+                  f"{os.getloadavg()[0]:.2f}", flush=True)
+        if args.big:
+            print(f"\n== {args.big} triples: 32 preset clients + 2 pathological clients for "
+                  f"{args.stress_seconds:g} s; {loadavg()}")
+            if args.big != args.small:  # the same size: the same store
+                shutil.rmtree(store, ignore_errors=True)
+                store = make_store(tmp, args.big, "big")
+                queries = bound_queries(store)
+            for kind in ("kg", "oxigraph"):
+                proc, port = start(kind, store)
+                try:
+                    rps, p50, p99, n, errors, bad, peak = drive(port, queries, 32, args.stress_seconds, 2, proc.pid)
+                finally:
+                    proc.kill()
+                    proc.wait()
+                name = "kg serve" if kind == "kg" else "oxigraph serve-read-only"
+                print(f"{name:<25} presets: {n} requests, {rps:.1f} req/s, p50 {p50:.0f} ms, p99 {p99:.0f} ms, "
+                      f"errors {len(errors)}" + (f" {sorted(set(map(str, errors)))[:4]}" if errors else "")
+                      + f"; pathological answers {bad}; peak RSS {peak:.0f} MB; {loadavg()}", flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""The offline policy, decided on the parsed query: no ``SERVICE``, no remote ``FROM``, no updates.
+
+A tokenizer cannot decide this: ``FILTER(0<1&&'>'!='x') SERVICE <...>`` reads ``<1&&'>`` as an IRI
+and the next quote then hides ``SERVICE``. The query is therefore parsed with rdflib's SPARQL 1.1
+parser (the same grammar Oxigraph implements) and the parse tree is walked: a
+``ServiceGraphPattern`` anywhere (sub-SELECT, ``EXISTS``, ``OPTIONAL``, ``SERVICE SILENT``...), a
+``FROM`` / ``FROM NAMED`` whose graph is not in the local dataset, or any update (``LOAD`` fetches
+a URL) is refused. The same check runs for both engines, on the text as written and with its
+``\\uXXXX`` escapes expanded (SPARQL, and Oxigraph, expand them before parsing), and with
+every CR read as a line end (where rdflib and Oxigraph end a ``#`` comment differently).
+
+A text rdflib cannot parse, but that an engine might still accept, is refused if the word
+``service`` appears anywhere in it: without a parse, nothing else is safe.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urljoin
+
+from kg.errors import QueryError
+
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_SERVICE_WORD = re.compile(r"service", re.IGNORECASE)
+# a text without these letters has no SERVICE, no FROM, no update keyword and no escape that could
+# spell one: there is nothing to check, and the parse (up to 200 ms for a long query) is skipped
+# (after a letter a keyword would be the end of a name, e.g. prov:wasDerivedFrom)
+_NEEDS_PARSE = re.compile(
+    r"(?<![^\W\d_])(?:service|from)|\b(?:insert|delete|load|clear|drop|create|add|move|copy|with)\b", re.IGNORECASE)
+# a line whose first visible character is # is a comment, or the inside of a long string: either
+# way no keyword of it is live (IRIs and prefixed names cannot span lines; escapes are excluded above)
+_COMMENT_LINE = re.compile(r"^[ \t]*#[^\n\r]*", re.MULTILINE)
+_FORMS = {"SelectQuery": "select", "ConstructQuery": "construct", "AskQuery": "ask", "DescribeQuery": "describe"}
+
+
+class ReadOnlyError(QueryError):
+    """An update sent as a query (the endpoint answers 403 Forbidden)."""
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the offline policy needs to know about one query text."""
+
+    form: str  # select | construct | ask | describe | update | unknown (rdflib could not parse it) | unparsed
+    services: tuple[str, ...] = ()  # the SERVICE targets ("?var" for a variable)
+    dataset: tuple[str, ...] = ()  # FROM / FROM NAMED graph IRIs
+
+
+def expand_escapes(text: str) -> str:
+    def rep(m):
+        try:
+            return chr(int(m.group(1) or m.group(2), 16))
+        except ValueError:
+            return m.group()
+    return _UNICODE_ESCAPE.sub(rep, text)
+
+
+def _walk(node):
+    """Every CompValue in an rdflib parse tree (CompValue is a dict, ParseResults a list)."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, CompValue):
+            yield n
+            stack.extend(n.values())
+        elif isinstance(n, (ParseResults, list, tuple)):
+            stack.extend(n)
+
+
+def _iri(term, prefixes: dict, base: str | None) -> str:
+    from rdflib import URIRef, Variable
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if isinstance(term, Variable):
+        return f"?{term}"
+    if isinstance(term, CompValue) and term.name == "pname":
+        ns = prefixes.get(term.get("prefix") or "")
+        return (ns or f"{term.get('prefix') or ''}:") + (term.get("localname") or "")
+    if isinstance(term, URIRef):
+        return urljoin(base, str(term)) if base else str(term)
+    return str(term)
+
+
+@lru_cache(maxsize=512)
+def shape(text: str) -> Shape:
+    """The parsed :class:`Shape` of a query or update text (cached: presets are parsed once)."""
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    from kg.rdf.namespace import PREFIXES
+
+    try:
+        tree = parseQuery(text)
+    except ParseBaseException:
+        try:
+            parseUpdate(text)
+        except ParseBaseException:
+            return Shape("unknown")
+        except Exception:  # noqa: BLE001 - rdflib's parse actions raise plain Exceptions
+            return Shape("unknown")
+        return Shape("update")
+    except Exception:  # noqa: BLE001
+        return Shape("unknown")
+    prefixes = {k: str(v) for k, v in PREFIXES.items()}
+    base = None
+    for decl in tree[0]:
+        if decl.name == "PrefixDecl":
+            prefixes[decl.get("prefix") or ""] = str(decl["iri"])
+        elif decl.name == "Base":
+            base = str(decl["iri"])
+    form = _FORMS.get(getattr(tree[1], "name", ""), "unknown")
+    services, dataset = [], []
+    for node in _walk(tree[1]):
+        if node.name == "ServiceGraphPattern":
+            services.append(_iri(node.get("term"), prefixes, base))
+        elif node.name == "DatasetClause":
+            target = node.get("default") if node.get("default") is not None else node.get("named")
+            dataset.append(_iri(target, prefixes, base))
+    return Shape(form, tuple(services), tuple(dataset))
+
+
+def check_offline(text: str, is_local_graph: Callable[[str], bool] | None = None) -> Shape:
+    """Refuse (``QueryError``) a query that would reach outside this dataset or change it; return
+    the :class:`Shape` of the text as written (form ``unparsed`` when there was nothing to check:
+    parsing costs up to 200 ms for a long query, and most texts need none)."""
+    if "\\u" not in text and "\\U" not in text and not _NEEDS_PARSE.search(_COMMENT_LINE.sub("", text)):
+        return Shape("unparsed")
+    first = None
+    # SPARQL (and Oxigraph) end a comment at a CR too, rdflib only at LF: check both readings
+    lf = text.replace("\r", "\n")
+    for variant in dict.fromkeys((text, expand_escapes(text), lf, expand_escapes(lf))):
+        s = shape(variant)
+        first = first or s
+        if s.form == "update":
+            raise ReadOnlyError("updates (INSERT, DELETE, LOAD, CLEAR...) are not allowed: kg queries are read-only "
+                             "and never fetch data; use kg load to add data")
+        if s.services:
+            raise QueryError(f"SERVICE {_show(s.services[0])} is not allowed: kg queries run "
+                             "offline and never contact other endpoints; load the remote data first (kg load)")
+        for iri in s.dataset:
+            if is_local_graph is None or iri.startswith("?") or not is_local_graph(iri):
+                raise QueryError(f"FROM <{iri}> is not a graph of this dataset: kg never fetches remote data; "
+                                 "drop the FROM clause or load that graph first (kg load)")
+        if s.form == "unknown" and _SERVICE_WORD.search(variant):
+            raise QueryError("the query mentions SERVICE and its syntax could not be checked, so it is refused: "
+                             "kg queries run offline; remove SERVICE (or fix the syntax error)")
+    return first
+
+
+def _show(target: str) -> str:
+    return target if target.startswith("?") else f"<{target}>"
