@@ -106,6 +106,8 @@ class Node:
     rank: int = 0                            # 0 = most connected; the page draws ranks < max_nodes
     x: float | None = None
     y: float | None = None
+    pagerank: float = 0.0                    # set by kg.viz.structure.arrange
+    community: int = -1                      # 0 = largest community, -1 = no relation
 
 
 @dataclass
@@ -146,7 +148,11 @@ class View:
     focus: dict | None = None                # {"id", "label", "depth"} when --focus was given
     date_min: str | None = None
     date_max: str | None = None
-    layout: str = "physics"                  # "physics" (vis stabilises, then stops) or "precomputed"
+    layout: str = "none"                     # "precomputed" once kg.viz.structure.arrange ran
+    communities: list[dict] = field(default_factory=list)     # {"id", "color"}
+    community_method: str = ""
+    clusters: list[dict] = field(default_factory=list)        # first-view aggregation (big views)
+    cluster_edges: list[dict] = field(default_factory=list)   # {"a", "b", "count"} between clusters
 
     @property
     def drawn_nodes(self) -> list[Node]:

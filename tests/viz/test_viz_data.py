@@ -191,7 +191,7 @@ def test_viz_write_html_writes_atomically_and_reports(sample, tmp_path):
     out = tmp_path / "sub" / "graph.html"
     result = write_html(sample, out)
     assert out.is_file() and result.bytes == out.stat().st_size
-    assert (result.nodes, result.edges, result.layout) == (9, 9, "physics")
+    assert (result.nodes, result.edges, result.layout, result.clusters) == (9, 9, "precomputed", 0)
     assert [p.name for p in out.parent.iterdir()] == ["graph.html"]     # no temp file, no lib/
     blocker = tmp_path / "file"
     blocker.write_text("x")
