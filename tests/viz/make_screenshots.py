@@ -5,10 +5,11 @@ Re-runnable: the pictures follow whatever the extraction gives today.
     .venv/bin/python tests/viz/make_screenshots.py [--out docs/img] [--synthetic-triples 900000]
 
 1. ``seed.png``: the seed corpus (``kg build tests/data/seed``);
-2. ``real.png``: the three gold corpora and ``train/`` built together (~150+ entities);
-3. ``synthetic-5k.png``: a synthetic graph from ``benchmarks/make_synthetic.py`` (about 5,000
-   entities), first view (communities grouped);
-4. ``real-focus.png``: the real graph after clicking its biggest hub (neighbourhood, others faded).
+2. ``gold.png``: the three gold corpora built together (about 150 entities);
+3. ``gold-focus.png``: the same after clicking its biggest hub (neighbourhood, others faded);
+4. ``real.png``: the gold corpora and ``train/`` built together (about 1,200 entities today);
+5. ``synthetic-5k.png``: a graph from ``benchmarks/make_synthetic.py`` (about 5,000 entities), first
+   view (communities grouped).
 
 Each page is opened offline (every request but the page is aborted) at 1400 x 900.
 """
@@ -73,8 +74,8 @@ def shoot(browser, html: Path, png: Path, *, click_top_hub: bool = False) -> Non
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "img")
-    ap.add_argument("--synthetic-triples", type=int, default=900_000,
-                    help="size of the make_synthetic.py graph (900,000 lines give about 5,000 entities)")
+    ap.add_argument("--synthetic-triples", type=int, default=1_000_000,
+                    help="size of the make_synthetic.py graph (1,000,000 lines give about 5,000 entities)")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(REPO))
     from playwright.sync_api import sync_playwright
@@ -85,6 +86,7 @@ def main(argv=None) -> None:
     gold = ["tests/data/seed", "tests/data/dev-corpus", "tests/data/holdout"]
     pages = {
         "seed": (kg_build(["tests/data/seed"], work / "seed"), "Seed corpus: social e-commerce 2025"),
+        "gold": (kg_build(gold, work / "gold"), "The three gold corpora together"),
         "real": (kg_build(gold + ["train"], work / "real"), "Gold corpora and train/ together"),
     }
     syn = work / "synthetic.nt"
@@ -97,9 +99,9 @@ def main(argv=None) -> None:
             info = write_page(graph_file, html, title)
             shoot(browser, html, args.out / f"{name}.png")
             print(f"{name}: {info} -> {args.out / (name + '.png')}")
-            if name == "real":
-                shoot(browser, html, args.out / "real-focus.png", click_top_hub=True)
-                print(f"real-focus -> {args.out / 'real-focus.png'}")
+            if name == "gold":
+                shoot(browser, html, args.out / "gold-focus.png", click_top_hub=True)
+                print(f"gold-focus -> {args.out / 'gold-focus.png'}")
         browser.close()
 
 
