@@ -184,7 +184,7 @@ def first_frame(html: Path, chromium: str, tool: str) -> dict:
             "--disable-sync", "--no-first-run"])
         page = b.new_page(viewport={"width": 1400, "height": 900})
         page.route("**/*", route)
-        page.goto(url)
+        page.goto(url, wait_until="commit", timeout=300_000)      # pyvis draws inside its load event
         if tool == "kg":
             page.wait_for_function("window.kgReady === true", timeout=300_000, polling=50)
             out["frame_s"] = round(page.evaluate("window.kgRenderMs") / 1000, 2)

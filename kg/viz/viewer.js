@@ -158,8 +158,7 @@
       item.color = Object.assign({}, e.style.color, { opacity: 0.06 });
     }
     // labels only where they can be read: on the focused node's own edges
-    item.label = focusEdge ? edgeLabel(e) : undefined;
-    item.font = { size: focusEdge ? 13 : 0 };
+    item.label = focusEdge ? edgeLabel(e) : '';
     return item;
   }
   var nodeItems = nodes.map(function (n) { var it = nodeItem(n); it.title = tooltipNode(n); return it; });
@@ -386,6 +385,12 @@
   function fadeOn(id, depth) {
     remember();
     setFade(id == null ? null : { id: id, depth: depth });
+    if (id != null) fitBall();
+  }
+  function fitBall() {
+    // close enough that the focused node's edge labels are readable, never closer than 1.5x
+    var ids = Array.from(state.fade.ball).filter(function (v) { return visibleNodes.has(v); });
+    if (ids.length) network.fit({ nodes: ids, maxZoomLevel: 1.5, animation: { duration: 300 } });
   }
   function updateNav() {
     $('kg-back').disabled = state.history.length === 0;
@@ -397,8 +402,9 @@
     if (!state.fade) return;
     fadeOn(state.fade.id, state.fade.depth + 1);
     if (state.aggregated) {       // the new neighbours may sit in closed communities
-      state.fade.ball.forEach(function (v) { if (nodes[v].community !== undefined) state.open.add(nodes[v].community); });
+      state.fade.ball.forEach(function (v) { state.open.add(nodes[v].community); });
       apply();
+      fitBall();
     }
   });
   $('kg-back').addEventListener('click', function () {
@@ -617,8 +623,8 @@
     if (p.nodes.length) {
       var id = p.nodes[0];
       if (typeof id === 'string') { openCluster(Number(id.slice(1))); return; }
+      showNode(id);           // first: the panel narrows the canvas the neighbourhood is fitted into
       fadeOn(id, 1);
-      showNode(id);
     } else if (p.edges.length && typeof p.edges[0] === 'number') {
       showEdge(p.edges[0]);
     } else if (state.fade) {
