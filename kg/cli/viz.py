@@ -43,5 +43,8 @@ def viz(graph_file, output, focus, depth, max_nodes, title):
     result = write_html(graph, out, focus=focus, depth=depth, max_nodes=max_nodes, title=title)
     drawn = (f", drawing the {result.drawn_nodes} most connected first"
              if result.drawn_nodes < result.nodes else "")
+    if result.clusters:
+        drawn += f"; opens on {result.clusters} communities"
+
     click.echo(f"wrote {result.path} ({result.nodes} entities, {result.edges} relations{drawn}; "
                f"{result.bytes / 1e6:.1f} MB)")
