@@ -5,7 +5,7 @@ browser never runs a layout (physics is off; the page's "Relax" button may run i
 
 - Communities are Louvain's with the weights and seed ``kg stats`` uses (parallel relations add
   weight, seed 42), so the colours match the communities it lists. Louvain in networkx is pure Python
-  and takes ~2 s on 5,000 and ~20 s on 20,000 linked entities (unloaded); above :data:`LOUVAIN_MAX` linked entities the page
+  and takes ~2 s on 5,000 and ~20 s on 20,000 linked entities; above :data:`LOUVAIN_MAX` linked entities the page
   uses networkx's fast label propagation (seeded) instead and says so.
 - PageRank is :func:`kg.analytics.pagerank_of`'s, computed with numpy (same result, see the tests).
 - Above :data:`AGGREGATE_ABOVE` entities the first view draws one node per community (at its members'
@@ -18,7 +18,7 @@ import math
 
 from kg.viz.layout import NODE_RADIUS, positions
 
-LOUVAIN_MAX = 3000
+LOUVAIN_MAX = 8000
 AGGREGATE_ABOVE = 2000
 COMMUNITY_COLOURS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
                      "#ff9da7", "#9c755f", "#499894", "#d37295", "#86bcb6", "#a0cbe8", "#8cd17d",
