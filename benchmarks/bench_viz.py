@@ -198,11 +198,16 @@ def first_frame(html: Path, chromium: str, tool: str) -> dict:
         else:
             # pyvis creates a global `network` inside drawGraph(); with stabilisation on, vis draws the
             # first frame when it is done
-            page.wait_for_function("typeof network !== 'undefined'", timeout=300_000, polling=20)
-            frame = page.evaluate("""(limit) => new Promise((done) => {
-                network.once('afterDrawing', () => done(performance.now() / 1000));
-                setTimeout(() => done(null), limit * 1000);
-            })""", FRAME_LIMIT_S)
+            from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+            try:
+                page.wait_for_function("typeof network !== 'undefined'", timeout=FRAME_LIMIT_S * 1000, polling=20)
+                frame = page.evaluate("""(limit) => new Promise((done) => {
+                    network.once('afterDrawing', () => done(performance.now() / 1000));
+                    setTimeout(() => done(null), limit * 1000);
+                })""", FRAME_LIMIT_S)
+            except PlaywrightTimeout:             # its stabilisation can hold the page's only thread
+                frame = None
             out["frame_s"] = round(frame, 2) if frame is not None else f">{FRAME_LIMIT_S}"
         b.close()
     out["blocked"] = len(blocked)
