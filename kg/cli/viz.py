@@ -21,10 +21,13 @@ import click
 def viz(graph_file, output, focus, depth, max_nodes, title):
     """Write an interactive, self-contained HTML view of GRAPH (a graph file or store).
 
-    The page works offline (vis-network is inlined, nothing is fetched): nodes coloured by class,
-    edges by relation (dashed when planned, dotted when reported), a side panel with every fact's
-    evidence sentence and article, search over names and aliases, and filters by class, relation
-    and article date. See docs/viewer.md.
+    The page works offline (vis-network is inlined, nothing is fetched). The map is laid out before
+    the page opens (ForceAtlas2, deterministic); nodes are coloured by class or community and sized
+    by links or PageRank, the most important names labelled; above 2,000 entities it opens on one
+    node per community. Edges are coloured by relation (dashed when planned, dotted when reported);
+    a click focuses a node's neighbourhood and opens a side panel with every fact's evidence
+    sentence and article; search over names and aliases; filters by class, relation and article
+    date. See docs/viewer.md.
 
     \b
     Example:
@@ -40,5 +43,8 @@ def viz(graph_file, output, focus, depth, max_nodes, title):
     result = write_html(graph, out, focus=focus, depth=depth, max_nodes=max_nodes, title=title)
     drawn = (f", drawing the {result.drawn_nodes} most connected first"
              if result.drawn_nodes < result.nodes else "")
+    if result.clusters:
+        drawn += f"; opens on {result.clusters} communities"
+
     click.echo(f"wrote {result.path} ({result.nodes} entities, {result.edges} relations{drawn}; "
                f"{result.bytes / 1e6:.1f} MB)")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from rdflib import Graph, URIRef
@@ -106,6 +106,8 @@ class Node:
     rank: int = 0                            # 0 = most connected; the page draws ranks < max_nodes
     x: float | None = None
     y: float | None = None
+    pagerank: float = 0.0                    # set by kg.viz.structure.arrange
+    community: int = -1                      # 0 = largest community, -1 = no relation
 
 
 @dataclass
@@ -146,7 +148,11 @@ class View:
     focus: dict | None = None                # {"id", "label", "depth"} when --focus was given
     date_min: str | None = None
     date_max: str | None = None
-    layout: str = "physics"                  # "physics" (vis stabilises, then stops) or "precomputed"
+    layout: str = "none"                     # "precomputed" once kg.viz.structure.arrange ran
+    communities: list[dict] = field(default_factory=list)     # {"id", "color"}
+    community_method: str = ""
+    clusters: list[dict] = field(default_factory=list)        # first-view aggregation (big views)
+    cluster_edges: list[dict] = field(default_factory=list)   # {"a", "b", "count"} between clusters
 
     @property
     def drawn_nodes(self) -> list[Node]:
@@ -161,7 +167,9 @@ class View:
         return [e for e in self.edges if e.source in ids and e.target in ids]
 
     def to_dict(self) -> dict:
-        d = asdict(self)
+        """The page data: this view's fields (nested dataclasses stay objects; the page's JSON
+        encoder, :func:`kg.viz.page.json_for_script`, writes them as their fields) plus ``omitted``."""
+        d = dict(vars(self))
         d["omitted"] = len(self.nodes) - len(self.drawn_nodes)
         return d
 
@@ -225,12 +233,42 @@ def _date_text(lit) -> str | None:
     return s[:10] if "T" in s else s
 
 
-def _first_text(graph: Graph, node, pred) -> str | None:
+class _BySubject:
+    """The graph's triples grouped by subject, then predicate, read in one pass.
+
+    build_view looks up about ten properties of every statement, article, entity and figure; one
+    rdflib ``value``/``objects`` call costs a generator and an index walk, which made reading the
+    graph the slowest part of ``kg viz`` at 5,000 entities. Same answers as the graph's own
+    ``objects(s, p)`` and ``value(s, p)`` (for several values, one of them).
+    """
+
+    def __init__(self, graph: Graph):
+        by: dict = {}
+        for s, p, o in graph.triples((None, None, None)):
+            by.setdefault(s, {}).setdefault(p, []).append(o)
+        self._by = by
+
+    def objects(self, s, p):
+        props = self._by.get(s)
+        return props.get(p, ()) if props else ()
+
+    def value(self, s, p):
+        vals = self.objects(s, p)
+        return vals[0] if vals else None
+
+    def triples(self):
+        for s, props in self._by.items():
+            for p, objs in props.items():
+                for o in objs:
+                    yield s, p, o
+
+
+def _first_text(graph, node, pred) -> str | None:
     vals = [str(v) for v in graph.objects(node, pred)]
     return min(vals) if vals else None      # deterministic when a graph holds more than one
 
 
-def _label(graph: Graph, node) -> str:
+def _label(graph, node) -> str:
     labels = list(graph.objects(node, RDFS.label))
     if not labels:
         return local_name(node)
@@ -261,6 +299,8 @@ def build_view(graph: Graph, *, focus: str | None = None, depth: int = 2,
     if max_nodes is not None and max_nodes < 1:
         raise KGError(f"--max-nodes {max_nodes}: must be at least 1")
 
+    ix = _BySubject(graph)
+
     # entities
     types: dict[URIRef, set[str]] = defaultdict(set)
     for s, t in graph.subject_objects(RDF.type):
@@ -275,12 +315,12 @@ def build_view(graph: Graph, *, focus: str | None = None, depth: int = 2,
         art_iris.update(o for o in graph.objects(None, pred) if isinstance(o, URIRef))
     articles_raw = []
     for a in art_iris:
-        url = _first_text(graph, a, SCHEMA.url)
+        url = _first_text(ix, a, SCHEMA.url)
         articles_raw.append(Article(
-            iri=str(a), title=_first_text(graph, a, DCTERMS.title),
-            date=_date_text(_first_text(graph, a, DCTERMS.date)),
-            publisher=_first_text(graph, a, DCTERMS.publisher),
-            source=_first_text(graph, a, DCTERMS.source),
+            iri=str(a), title=_first_text(ix, a, DCTERMS.title),
+            date=_date_text(_first_text(ix, a, DCTERMS.date)),
+            publisher=_first_text(ix, a, DCTERMS.publisher),
+            source=_first_text(ix, a, DCTERMS.source),
             url=url if url and _HTTP.match(url) else None,
         ))
     articles_raw.sort(key=lambda a: (a.date or "9999", a.iri))
@@ -294,36 +334,36 @@ def build_view(graph: Graph, *, focus: str | None = None, depth: int = 2,
 
     # direct triples = asserted facts
     asserted: set[tuple[int, str, int]] = set()
-    for s, p, o in graph.triples((None, None, None)):
+    for s, p, o in ix.triples():
         if s in index and o in index and str(p).startswith(PKG_NS) and local_name(p) not in _NOT_FACTS:
             asserted.add(key(index[s], local_name(p), index[o]))
 
     # statement nodes
     statements: list[Statement] = []
     for st in graph.subjects(RDF.type, RDF.Statement):
-        s, p, o = (graph.value(st, x) for x in (RDF.subject, RDF.predicate, RDF.object))
+        s, p, o = (ix.value(st, x) for x in (RDF.subject, RDF.predicate, RDF.object))
         if s not in index or o not in index or p is None or not str(p).startswith(PKG_NS):
             continue
         quals: list[tuple[str, str]] = []
-        role = _first_text(graph, st, PKG.role)
+        role = _first_text(ix, st, PKG.role)
         if role:
             quals.append(("role", role))
-        stake = _num(graph.value(st, PKG.stakePercent))
+        stake = _num(ix.value(st, PKG.stakePercent))
         if stake is not None:
             quals.append(("stake", f"{_trim(stake)}%"))
-        amount = _num(graph.value(st, PKG.amount))
+        amount = _num(ix.value(st, PKG.amount))
         if amount is not None:
-            quals.append(("amount", format_value(amount, _first_text(graph, st, PKG.currency) or "")))
-        date = _first_text(graph, st, PKG.date)
+            quals.append(("amount", format_value(amount, _first_text(ix, st, PKG.currency) or "")))
+        date = _first_text(ix, st, PKG.date)
         if date:
             quals.append(("date", _date_text(date)))
-        art = graph.value(st, PROV.wasDerivedFrom)
+        art = ix.value(st, PROV.wasDerivedFrom)
         statements.append(Statement(
             subject=index[s], object=index[o], predicate=local_name(p),
-            modality=_first_text(graph, st, PKG.modality) or "asserted",
-            confidence=_num(graph.value(st, PKG.confidence)),
-            extracted_by=_first_text(graph, st, PKG.extractedBy),
-            evidence=_first_text(graph, st, PKG.evidence),
+            modality=_first_text(ix, st, PKG.modality) or "asserted",
+            confidence=_num(ix.value(st, PKG.confidence)),
+            extracted_by=_first_text(ix, st, PKG.extractedBy),
+            evidence=_first_text(ix, st, PKG.evidence),
             article=art_index.get(art), qualifiers=quals,
         ))
 
@@ -361,24 +401,24 @@ def build_view(graph: Graph, *, focus: str | None = None, depth: int = 2,
                 stmt_articles[e.target].add(st.article)
     nodes: list[Node] = []
     for i, iri in enumerate(iris):
-        for a in graph.objects(iri, PKG.mentionedIn):
+        for a in ix.objects(iri, PKG.mentionedIn):
             if a in art_index:
                 mentions[i].add(art_index[a])
         aliases = sorted({(str(lit), getattr(lit, "language", None) or "")
-                          for lit in graph.objects(iri, SKOS.altLabel)})
-        label = _label(graph, iri)
+                          for lit in ix.objects(iri, SKOS.altLabel)})
+        label = _label(ix, iri)
         aliases = [a for a in aliases if a[0] != label]
-        qids = sorted(m.group(1) for x in graph.objects(iri, OWL.sameAs)
+        qids = sorted(m.group(1) for x in ix.objects(iri, OWL.sameAs)
                       if (m := _WIKIDATA.match(str(x))))
         metrics = []
-        for m in graph.objects(iri, PKG.hasMetric):
-            value, unit = _num(graph.value(m, PKG.value)), _first_text(graph, m, PKG.unit)
+        for m in ix.objects(iri, PKG.hasMetric):
+            value, unit = _num(ix.value(m, PKG.value)), _first_text(ix, m, PKG.unit)
             metrics.append(Metric(
-                type=_first_text(graph, m, PKG.metricType) or "figure", value=value, unit=unit,
-                text=format_value(value, unit), date=_date_text(_first_text(graph, m, PKG.date)),
-                evidence=_first_text(graph, m, PKG.evidence),
-                article=art_index.get(graph.value(m, PROV.wasDerivedFrom)),
-                confidence=_num(graph.value(m, PKG.confidence)),
+                type=_first_text(ix, m, PKG.metricType) or "figure", value=value, unit=unit,
+                text=format_value(value, unit), date=_date_text(_first_text(ix, m, PKG.date)),
+                evidence=_first_text(ix, m, PKG.evidence),
+                article=art_index.get(ix.value(m, PROV.wasDerivedFrom)),
+                confidence=_num(ix.value(m, PKG.confidence)),
             ))
         metrics.sort(key=lambda m: (m.type, m.date or "", m.value or 0))
         for m in metrics:

@@ -5,7 +5,6 @@
   'use strict';
   var DATA = JSON.parse(document.getElementById('kg-data').textContent);
   var nodes = DATA.nodes, edges = DATA.edges, articles = DATA.articles;
-  var PRECOMPUTED = DATA.layout === 'precomputed';
   var MODALITY_TEXT = {
     asserted: 'asserted (fact)', planned: 'planned', forecast: 'forecast', reported: 'reported', negated: 'negated'
   };
@@ -57,10 +56,16 @@
     modalities: new Set(edges.map(function (e) { return e.modality; })),
     from: DATA.date_min ? DATA.date_min.slice(0, 10) : '',
     to: DATA.date_max ? DATA.date_max.slice(0, 10) : '',
-    focus: null,            // {id, depth, ball: Set}
-    sizeBy: 'degree'
+    focus: null,            // "Show neighbourhood": {id, depth, ball: Set}; the rest is hidden
+    fade: null,             // a clicked node: {id, depth, ball: Set}; the rest is faded
+    history: [],            // earlier {fade, open} for "Back"
+    open: new Set(),        // communities drawn as their entities (big graphs start aggregated)
+    aggregated: (DATA.clusters || []).length > 0,
+    sizeBy: 'degree',
+    colourBy: 'class'
   };
-  var visibleNodes = new Set(), visibleEdges = new Set(), candidates = 0;
+  var visibleNodes = new Set(), visibleEdges = new Set(), visibleClusters = new Set(), candidates = 0;
+  function inCluster(n) { return state.aggregated && !state.open.has(n.community); }
 
   function datesActive() {
     return (DATA.date_min && state.from && state.from > DATA.date_min.slice(0, 10)) ||
@@ -99,8 +104,10 @@
     var cap = DATA.max_nodes == null ? Infinity : DATA.max_nodes;
     visibleNodes = new Set(); candidates = 0;
     if (state.focus) visibleNodes.add(state.focus.id);
+    visibleClusters = new Set();
     byRank.forEach(function (n) {
       if (!nodePasses(n)) return;
+      if (inCluster(n) && !(state.focus && state.focus.ball.has(n.id))) { visibleClusters.add(n.community); return; }
       candidates++;
       if (visibleNodes.size < cap) visibleNodes.add(n.id);
     });
@@ -109,6 +116,22 @@
   }
 
   // ------------------------------------------------------------------ vis data
+  // Positions come from the page data (kg.viz.structure): physics is off and nothing moves unless the
+  // reader presses "Relax". Labels are drawn by this script (drawLabels), not by vis-network, so that
+  // a node is hit only where its shape is drawn and labels can be culled by importance and zoom.
+  var FADED = 'rgba(200,200,200,0.25)', FADED_BORDER = 'rgba(160,160,160,0.25)';
+  var commColour = {}; (DATA.communities || []).forEach(function (c) { commColour[c.id] = c.color; });
+  var maxOf = { degree: 0, pagerank: 0, mentions: 0 };
+  nodes.forEach(function (n) { for (var k in maxOf) if (n[k] > maxOf[k]) maxOf[k] = n[k]; });
+  function nodeRadius(n) {          // the same formula as kg.viz.structure.radius
+    var top = maxOf[state.sizeBy], v = n[state.sizeBy];
+    return top > 0 ? 8 + 28 * Math.sqrt(Math.max(v, 0) / top) : 8;
+  }
+  function nodeColour(n) {
+    if (state.colourBy === 'community') return n.community >= 0 && commColour[n.community] ? commColour[n.community] : '#c7c7c7';
+    return (classInfo[n.cls] || { color: '#999' }).color;
+  }
+  function faded(id) { return !!state.fade && !state.fade.ball.has(id); }
   function tooltipNode(n) {
     var info = classInfo[n.cls];
     return el('div', {}, el('strong', { text: n.label }),
@@ -118,54 +141,72 @@
     return el('div', {}, el('strong', { text: nodes[e.source].label + ' — ' + predLabel(e.predicate) + ' — ' + nodes[e.target].label }),
       '\n' + MODALITY_TEXT[e.modality] + ' · ' + e.statements.length + ' statement(s) · confidence ' + fmtConf(e.confidence));
   }
-  function nodeValue(n) { return state.sizeBy === 'mentions' ? n.mentions : n.degree; }
-  var nodeItems = nodes.map(function (n) {
-    var info = classInfo[n.cls] || { color: '#999', shape: 'dot' };
-    var item = {
-      id: n.id, label: n.label, shape: info.shape, value: nodeValue(n), title: tooltipNode(n),
-      color: { background: info.color, border: '#555', highlight: { background: info.color, border: '#000' },
-               hover: { background: info.color, border: '#000' } }
+  function edgeLabel(e) { return predLabel(e.predicate) + (e.modality === 'asserted' ? '' : ' (' + e.modality + ')'); }
+  function nodeItem(n) {
+    var info = classInfo[n.cls] || { shape: 'dot' }, c = nodeColour(n), f = faded(n.id);
+    return {
+      id: n.id, shape: info.shape, size: nodeRadius(n), x: n.x, y: n.y,
+      color: { background: f ? FADED : c, border: f ? FADED_BORDER : '#555',
+               highlight: { background: c, border: '#000' }, hover: { background: c, border: '#000' } }
     };
-    if (n.x != null) { item.x = n.x; item.y = n.y; }
-    return item;
-  });
-  var edgeItems = edges.map(function (e) {
+  }
+  function edgeItem(e) {
     var item = Object.assign({}, e.style);
-    item.id = e.id; item.from = e.source; item.to = e.target; item.title = tooltipEdge(e);
-    item.label = predLabel(e.predicate) + (e.modality === 'asserted' ? '' : ' (' + e.modality + ')');
+    item.id = e.id; item.from = e.source; item.to = e.target;
+    var focusEdge = state.fade && (e.source === state.fade.id || e.target === state.fade.id);
+    if (state.fade && !focusEdge && !(state.fade.ball.has(e.source) && state.fade.ball.has(e.target))) {
+      item.color = Object.assign({}, e.style.color, { opacity: 0.06 });
+    }
+    // labels only where they can be read: on the focused node's own edges
+    item.label = focusEdge ? edgeLabel(e) : '';
     return item;
+  }
+  var nodeItems = nodes.map(function (n) { var it = nodeItem(n); it.title = tooltipNode(n); return it; });
+  var edgeItems = edges.map(function (e) { var it = edgeItem(e); it.title = tooltipEdge(e); return it; });
+  // community nodes for the first view of a big graph (ids 'c<community>', edges 'k<index>')
+  var clusters = DATA.clusters || [], clusterById = {};
+  clusters.forEach(function (c) {
+    clusterById[c.id] = c;
+    nodeItems.push({ id: 'c' + c.id, shape: 'dot', size: c.radius, x: c.x, y: c.y, borderWidth: 2,
+      color: { background: c.color, border: '#333', highlight: { background: c.color, border: '#000' } },
+      title: el('div', {}, el('strong', { text: c.label }), '\n' + fmtInt(c.size) + ' entities · click to open') });
+  });
+  (DATA.cluster_edges || []).forEach(function (ce, i) {
+    edgeItems.push({ id: 'k' + i, from: 'c' + ce.a, to: 'c' + ce.b, width: Math.min(12, 1 + Math.log2(ce.count)),
+      color: { color: '#888', opacity: 0.45 }, smooth: false, title: fmtInt(ce.count) + ' relations' });
   });
   var nodesDS = new vis.DataSet(nodeItems), edgesDS = new vis.DataSet(edgeItems);
   computeVisible();
-  var nodesView = new vis.DataView(nodesDS, { filter: function (n) { return visibleNodes.has(n.id); } });
-  var edgesView = new vis.DataView(edgesDS, { filter: function (e) { return visibleEdges.has(e.id); } });
+  var nodesView = new vis.DataView(nodesDS, { filter: function (n) {
+    return typeof n.id === 'string' ? visibleClusters.has(Number(n.id.slice(1))) : visibleNodes.has(n.id);
+  } });
+  var edgesView = new vis.DataView(edgesDS, { filter: function (e) {
+    if (typeof e.id === 'string') {
+      var ce = DATA.cluster_edges[Number(e.id.slice(1))];
+      return visibleClusters.has(ce.a) && visibleClusters.has(ce.b);
+    }
+    return visibleEdges.has(e.id);
+  } });
 
+  var BIG = nodes.length > 2000;
   var options = {
     autoResize: true,
-    nodes: {
-      scaling: { min: 8, max: 36, label: { enabled: false } },
-      font: { size: 14, color: '#222', strokeWidth: 3, strokeColor: '#ffffff',
-              face: 'system-ui, "Noto Sans", "Noto Sans CJK SC", "DejaVu Sans", sans-serif' },
-      borderWidth: 1
-    },
+    nodes: { borderWidth: 1, font: { size: 0 } },
     edges: {
-      font: { size: 10, color: '#555', strokeWidth: 3, strokeColor: '#ffffff', align: 'middle' },
-      smooth: PRECOMPUTED ? false : { enabled: true, type: 'continuous', roundness: 0.3 },
-      selectionWidth: 2
+      font: { size: 13, color: '#333', strokeWidth: 4, strokeColor: '#ffffff', align: 'middle' },
+      smooth: false, selectionWidth: 2
     },
     interaction: {
-      hover: !PRECOMPUTED, tooltipDelay: 250, hideEdgesOnDrag: PRECOMPUTED, hideEdgesOnZoom: PRECOMPUTED,
+      hover: !BIG, tooltipDelay: 250, hideEdgesOnDrag: BIG, hideEdgesOnZoom: BIG,
       multiselect: false, navigationButtons: false, keyboard: false
     },
-    layout: { improvedLayout: !PRECOMPUTED && nodes.length <= 150, randomSeed: 7 },
-    physics: PRECOMPUTED ? false : {
-      solver: 'barnesHut',
-      barnesHut: { gravitationalConstant: -4500, centralGravity: 0.5, springLength: 130, springConstant: 0.04, avoidOverlap: 0.8 },
-      stabilization: { enabled: true, iterations: 400, updateInterval: 100, fit: true }
-    }
+    layout: { improvedLayout: false, randomSeed: 7 },
+    physics: false
   };
   var container = $('kg-network');
   var network = new vis.Network(container, { nodes: nodesView, edges: edgesView }, options);
+  network.fit({ animation: false });
+  var fitScale = network.getScale();
   var ready = false;
   function markReady() {
     if (ready) return;
@@ -174,16 +215,82 @@
     window.kgRenderMs = performance.now();
     document.body.setAttribute('data-kg-ready', '1');
   }
-  if (PRECOMPUTED || visibleNodes.size === 0) {
-    network.once('afterDrawing', markReady);
-  } else {
-    // physics lays a small graph out, then stops: nothing moves after the first render
-    network.once('stabilizationIterationsDone', function () {
-      network.setOptions({ physics: false });
-      network.once('afterDrawing', markReady);
-      network.redraw();
+  network.once('afterDrawing', markReady);
+
+  // ------------------------------------------------------------------ labels
+  // The most important names first (community nodes by size, then the focused neighbourhood, then
+  // entities by PageRank), 30 at the overview and more as you zoom in; a label is drawn only if its
+  // box overlaps no label already drawn. The boxes are kept for the tests (kgViewer.labelBoxes).
+  var byImportance = nodes.slice().sort(function (a, b) { return b.pagerank - a.pagerank || a.rank - b.rank; });
+  var clustersBySize = clusters.slice().sort(function (a, b) { return b.size - a.size; });
+  var labelBoxes = [];
+  var FONT = 'system-ui, "Noto Sans", "Noto Sans CJK SC", "DejaVu Sans", sans-serif';
+  function drawLabels(ctx) {
+    var scale = network.getScale(), vp = network.getViewPosition();
+    var W = container.clientWidth, H = container.clientHeight;
+    var budget = Math.round(30 * Math.max(1, Math.pow(scale / fitScale, 2)));
+    var cells = {}, CELL = 64, boxes = [];
+    function free(b) {
+      for (var gx = Math.floor(b.x / CELL); gx <= Math.floor((b.x + b.w) / CELL); gx++) {
+        for (var gy = Math.floor(b.y / CELL); gy <= Math.floor((b.y + b.h) / CELL); gy++) {
+          var list = cells[gx + ',' + gy];
+          if (!list) continue;
+          for (var i = 0; i < list.length; i++) {
+            var o = list[i];
+            if (b.x < o.x + o.w && o.x < b.x + b.w && b.y < o.y + o.h && o.y < b.y + b.h) return false;
+          }
+        }
+      }
+      return true;
+    }
+    function take(b) {
+      boxes.push(b);
+      for (var gx = Math.floor(b.x / CELL); gx <= Math.floor((b.x + b.w) / CELL); gx++) {
+        for (var gy = Math.floor(b.y / CELL); gy <= Math.floor((b.y + b.h) / CELL); gy++) {
+          (cells[gx + ',' + gy] = cells[gx + ',' + gy] || []).push(b);
+        }
+      }
+    }
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    var ratio = ctx.canvas.width / Math.max(W, 1);
+    ctx.scale(ratio, ratio);
+    ctx.textBaseline = 'top';
+    ctx.lineJoin = 'round';
+    function tryLabel(id, text, x, y, r, size, bold) {
+      var sx = (x - vp.x) * scale + W / 2, sy = (y - vp.y) * scale + H / 2;
+      if (sx < -200 || sx > W + 200 || sy < -50 || sy > H + 50) return false;
+      ctx.font = (bold ? '600 ' : '') + size + 'px ' + FONT;
+      var w = ctx.measureText(text).width + 4, h = size + 3;
+      var b = { id: id, label: text, x: sx - w / 2, y: sy + r * scale + 2, w: w, h: h };
+      if (!free(b)) return false;
+      take(b);
+      ctx.lineWidth = 3; ctx.strokeStyle = 'rgba(255,255,255,0.9)'; ctx.fillStyle = '#222';
+      ctx.strokeText(text, b.x + 2, b.y + 1);
+      ctx.fillText(text, b.x + 2, b.y + 1);
+      return true;
+    }
+    var shown = 0;
+    clustersBySize.forEach(function (c) {
+      if (visibleClusters.has(c.id) && tryLabel('c' + c.id, c.label, c.x, c.y, c.radius, 13, true)) shown++;
     });
+    if (state.fade) {
+      var f = nodes[state.fade.id];
+      if (visibleNodes.has(f.id)) tryLabel(f.id, f.label, f.x, f.y, nodeRadius(f), 14, true);
+      byImportance.forEach(function (n) {
+        if (n.id !== f.id && state.fade.ball.has(n.id) && visibleNodes.has(n.id) &&
+            tryLabel(n.id, n.label, n.x, n.y, nodeRadius(n), 12, false)) shown++;
+      });
+    }
+    for (var i = 0; i < byImportance.length && shown < budget; i++) {
+      var n = byImportance[i];
+      if (!visibleNodes.has(n.id) || faded(n.id)) continue;
+      if (tryLabel(n.id, n.label, n.x, n.y, nodeRadius(n), i < 10 ? 14 : 12, i < 10)) shown++;
+    }
+    ctx.restore();
+    labelBoxes = boxes;
   }
+  network.on('afterDrawing', drawLabels);
 
   // ------------------------------------------------------------------ legend and filters
   function legendItem(set, name, swatch, label, count, list) {
@@ -240,11 +347,83 @@
     state.to = dTo.value = DATA.date_max ? DATA.date_max.slice(0, 10) : '';
     apply();
   });
-  $('kg-size').addEventListener('change', function (ev) {
-    state.sizeBy = ev.target.value;
-    nodesDS.update(nodes.map(function (n) { return { id: n.id, value: nodeValue(n) }; }));
-  });
+  function restyleNodes() { nodesDS.update(nodes.map(nodeItem)); }
+  function restyleEdges(ids) {
+    edgesDS.update((ids || edges.map(function (e) { return e.id; })).map(function (id) { return edgeItem(edges[id]); }));
+  }
+  $('kg-size').addEventListener('change', function (ev) { state.sizeBy = ev.target.value; restyleNodes(); });
+  $('kg-colour').addEventListener('change', function (ev) { state.colourBy = ev.target.value; restyleNodes(); });
   $('kg-fit').addEventListener('click', function () { network.fit({ animation: { duration: 300 } }); });
+  $('kg-relax').addEventListener('click', function () {
+    // a few seconds of vis-network's ForceAtlas2 from the precomputed positions, then still again
+    network.setOptions({ physics: { enabled: true, solver: 'forceAtlas2Based', stabilization: false,
+      forceAtlas2Based: { gravitationalConstant: -40, springLength: 90, avoidOverlap: 0.5 } } });
+    setTimeout(function () { network.setOptions({ physics: false }); }, 3000);
+  });
+  var allClusters = $('kg-all-clusters');
+  allClusters.hidden = !clusters.length;
+  allClusters.addEventListener('click', function () {
+    remember();
+    state.open = new Set();
+    state.aggregated = !state.aggregated;
+    allClusters.textContent = state.aggregated ? 'Show every entity' : 'Group by community';
+    apply();
+  });
+
+  // focus (click a node: its neighbours stay, the rest fades), expand by one hop, back
+  function remember() {
+    state.history.push({ fade: state.fade && { id: state.fade.id, depth: state.fade.depth },
+                         open: Array.from(state.open), aggregated: state.aggregated });
+    updateNav();
+  }
+  function setFade(f) {
+    state.fade = f ? { id: f.id, depth: f.depth, ball: ball(f.id, f.depth) } : null;
+    restyleNodes();
+    restyleEdges();
+    updateNav();
+  }
+  function fadeOn(id, depth) {
+    remember();
+    setFade(id == null ? null : { id: id, depth: depth });
+    if (id != null) fitBall();
+  }
+  function fitBall() {
+    // close enough that the focused node's edge labels are readable, never closer than 1.5x
+    var ids = Array.from(state.fade.ball).filter(function (v) { return visibleNodes.has(v); });
+    if (ids.length) network.fit({ nodes: ids, maxZoomLevel: 1.5, animation: { duration: 300 } });
+  }
+  function updateNav() {
+    $('kg-back').disabled = state.history.length === 0;
+    $('kg-expand').disabled = !state.fade;
+    $('kg-focus-info').textContent = state.fade ? nodes[state.fade.id].label + ' + ' + state.fade.depth +
+      ' hop' + (state.fade.depth === 1 ? '' : 's') + ' (' + fmtInt(state.fade.ball.size) + ' entities)' : '';
+  }
+  $('kg-expand').addEventListener('click', function () {
+    if (!state.fade) return;
+    fadeOn(state.fade.id, state.fade.depth + 1);
+    if (state.aggregated) {       // the new neighbours may sit in closed communities
+      state.fade.ball.forEach(function (v) { state.open.add(nodes[v].community); });
+      apply();
+      fitBall();
+    }
+  });
+  $('kg-back').addEventListener('click', function () {
+    var prev = state.history.pop();
+    if (!prev) return;
+    state.open = new Set(prev.open);
+    state.aggregated = prev.aggregated;
+    allClusters.textContent = state.aggregated ? 'Show every entity' : 'Group by community';
+    setFade(prev.fade);
+    apply();
+  });
+  function openCluster(c) {
+    remember();
+    state.open.add(c);
+    apply();
+    var ids = nodes.filter(function (n) { return n.community === c && visibleNodes.has(n.id); })
+                   .map(function (n) { return n.id; });
+    if (ids.length) network.fit({ nodes: ids, animation: { duration: 300 } });
+  }
 
   // ------------------------------------------------------------------ banner and counts
   function fmtInt(n) { return Number(n).toLocaleString('en-US'); }
@@ -275,7 +454,10 @@
     banner.setAttribute('data-left-out', String(Math.max(left, 0)));
   }
   function updateCounts() {
-    $('kg-counts').textContent = fmtInt(visibleNodes.size) + ' entities · ' + fmtInt(visibleEdges.size) + ' relations shown';
+    var inGroups = 0;
+    clusters.forEach(function (c) { if (visibleClusters.has(c.id)) inGroups += c.size; });
+    $('kg-counts').textContent = fmtInt(visibleNodes.size) + ' entities · ' + fmtInt(visibleEdges.size) + ' relations shown' +
+      (visibleClusters.size ? ' · ' + fmtInt(visibleClusters.size) + ' communities (' + fmtInt(inGroups) + ' entities) grouped' : '');
   }
   function apply() {
     computeVisible();
@@ -284,7 +466,7 @@
     updateBanner();
     updateCounts();
   }
-  updateBanner(); updateCounts();
+  updateBanner(); updateCounts(); updateNav();
 
   // ------------------------------------------------------------------ side panel
   var panel = $('kg-panel'), body = $('kg-panel-body');
@@ -431,14 +613,23 @@
     showNode(id);
   }
   function selectNode(id) {
+    if (inCluster(nodes[id])) { remember(); state.open.add(nodes[id].community); apply(); }
     if (!visibleNodes.has(id)) focusOn(id, 1);
     network.selectNodes([id]);
     network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: { duration: 300 } });
     showNode(id);
   }
   network.on('click', function (p) {
-    if (p.nodes.length) showNode(p.nodes[0]);
-    else if (p.edges.length) showEdge(p.edges[0]);
+    if (p.nodes.length) {
+      var id = p.nodes[0];
+      if (typeof id === 'string') { openCluster(Number(id.slice(1))); return; }
+      showNode(id);           // first: the panel narrows the canvas the neighbourhood is fitted into
+      fadeOn(id, 1);
+    } else if (p.edges.length && typeof p.edges[0] === 'number') {
+      showEdge(p.edges[0]);
+    } else if (state.fade) {
+      fadeOn(null, 0);
+    }
   });
 
   // ------------------------------------------------------------------ search
@@ -490,19 +681,29 @@
   window.kgViewer = {
     network: network,
     counts: function () {
-      return { nodes: network.body.nodeIndices.length, edges: network.body.edgeIndices.length };
+      var ids = network.body.nodeIndices, eids = network.body.edgeIndices;
+      return { nodes: ids.filter(function (i) { return typeof i === 'number'; }).length,
+               edges: eids.filter(function (i) { return typeof i === 'number'; }).length };
+    },
+    clusters: function () {
+      return network.body.nodeIndices.filter(function (i) { return typeof i === 'string'; }).length;
     },
     domPosition: function (id) {
       var p = network.getPositions([id])[id];
       return p ? network.canvasToDOM(p) : null;
     },
     visibleClasses: function () {
-      return Array.from(new Set(network.body.nodeIndices.map(function (id) { return nodes[id].cls; })));
+      return Array.from(new Set(network.body.nodeIndices.filter(function (id) { return typeof id === 'number'; })
+        .map(function (id) { return nodes[id].cls; })));
     },
     nodeId: function (label) {
       for (var i = 0; i < nodes.length; i++) if (nodes[i].label === label) return nodes[i].id;
       return null;
     },
+    labelBoxes: function () { return labelBoxes.map(function (b) { return Object.assign({}, b); }); },
+    faded: function () { return state.fade ? { id: state.fade.id, depth: state.fade.depth, size: state.fade.ball.size } : null; },
+    radius: function (id) { return nodeRadius(nodes[id]); },
+    hubs: function (k) { return byRank.slice(0, k).map(function (n) { return n.id; }); },
     selectNode: selectNode
   };
 })();

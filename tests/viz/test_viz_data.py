@@ -191,7 +191,7 @@ def test_viz_write_html_writes_atomically_and_reports(sample, tmp_path):
     out = tmp_path / "sub" / "graph.html"
     result = write_html(sample, out)
     assert out.is_file() and result.bytes == out.stat().st_size
-    assert (result.nodes, result.edges, result.layout) == (9, 9, "physics")
+    assert (result.nodes, result.edges, result.layout, result.clusters) == (9, 9, "precomputed", 0)
     assert [p.name for p in out.parent.iterdir()] == ["graph.html"]     # no temp file, no lib/
     blocker = tmp_path / "file"
     blocker.write_text("x")
@@ -254,3 +254,79 @@ def test_viz_data_unused_uri(sample):
     sample.add((st_, RDF.predicate, PKG.partnerOf))
     sample.add((st_, RDF.object, ENT["org/tmall"]))
     assert len(build_view(sample).edges) == 9
+
+
+# ---------------------------------------------------------------- layout and structure (kg.viz.layout, .structure)
+
+def _random_edges(n: int, m: int, seed: int) -> list[tuple[int, int]]:
+    import random
+
+    rnd = random.Random(seed)
+    weights = [1 / (i + 1) ** 0.8 for i in range(n)]
+    return [(rnd.choices(range(n), weights)[0], rnd.randrange(n)) for _ in range(m)]
+
+
+@pytest.mark.parametrize("n,m", [(150, 200), (1500, 3500)])       # exact and particle-mesh repulsion
+def test_viz_layout_discs_do_not_overlap_and_isolated_nodes_ring_the_giant_component(n, m):
+    import numpy as np
+
+    from kg.viz.layout import positions
+
+    edges = [(a, b) for a, b in _random_edges(n, m, 1) if a < n - 20 and b < n - 20]   # last 20 isolated
+    radius = np.full(n, 10.0)
+    pos = positions(n, edges, radius=radius)
+    d = np.sqrt(((pos[:, None] - pos[None]) ** 2).sum(axis=2))
+    np.fill_diagonal(d, np.inf)
+    assert (d >= 2 * 10.0 - 0.5).all(), f"{int((d < 19.5).sum()) // 2} pairs of discs overlap"
+    import networkx as nx
+
+    g = nx.Graph([e for e in edges if e[0] != e[1]])
+    giant = sorted(max(nx.connected_components(g), key=len))
+    isolated = [v for v in range(n) if v not in g]
+    reach = np.sqrt((pos[giant] ** 2).sum(axis=1)).max()
+    assert len(isolated) >= 20 and (np.sqrt((pos[isolated] ** 2).sum(axis=1)) > reach).all()
+    assert (positions(n, edges, radius=radius) == pos).all()                          # deterministic
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_viz_particle_mesh_repulsion_follows_the_exact_sum(seed):
+    import numpy as np
+
+    from kg.viz.layout import _repulsion_exact, _repulsion_grid
+
+    rng = np.random.default_rng(seed)
+    pos = rng.normal(size=(2000, 2)) * 100
+    mass = rng.integers(1, 20, 2000).astype(float)
+    exact, grid = _repulsion_exact(pos, mass), _repulsion_grid(pos, mass)
+    err = np.linalg.norm(exact - grid, axis=1) / np.linalg.norm(exact, axis=1)
+    assert np.median(err) < 0.05 and np.percentile(err, 90) < 0.25
+
+
+def test_viz_pagerank_and_communities_match_kg_stats(sample):
+    import networkx as nx
+
+    from kg.analytics import actor_graph, pagerank_of
+    from kg.viz.structure import communities, pagerank
+
+    view = build_view(sample)
+    pairs = [(e.source, e.target) for e in view.edges]
+    # on kg stats' actor graph (parallel relations as weight) the numpy PageRank gives pagerank_of's
+    g = actor_graph(sample)
+    index = {v: i for i, v in enumerate(g)}
+    multi = [(index[a], index[b]) for a, b, d in g.edges(data=True) for _ in range(d["weight"])]
+    ours = pagerank(len(index), multi)
+    for v, value in pagerank_of(g).items():
+        assert ours[index[v]] == pytest.approx(value, rel=1e-6)
+    # the same method and seed as kg stats: a partition as good (modularity) as the one it lists
+    comm, method = communities(len(view.nodes), pairs)
+    assert method == "Louvain"
+    linked = g.subgraph(v for v in g if g.degree(v) > 0)
+    theirs_parts = nx.community.louvain_communities(linked, weight="weight", seed=42)
+    node_of = {str(v): v for v in linked}
+    groups: dict[int, set] = {}
+    for nd in view.nodes:
+        if comm[nd.id] >= 0 and nd.iri in node_of:
+            groups.setdefault(comm[nd.id], set()).add(node_of[nd.iri])
+    assert set().union(*groups.values()) == set(linked)
+    ours_q = nx.community.modularity(linked, list(groups.values()), weight="weight")
+    assert ours_q >= 0.95 * nx.community.modularity(linked, theirs_parts, weight="weight")
