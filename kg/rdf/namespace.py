@@ -1,14 +1,19 @@
 """The vocabularies of the graph.
 
-``PKG`` mirrors ``kg/ontology/platform.ttl`` term by term (``_fail = True``: a misspelt term is an
-error, not a new IRI); ``tests/rdf/test_namespace.py`` checks that the two stay in step.
+The ontology's own terms (``PKG``, ``CLASS_COARSE``, ``ENTITY_CLASSES``, ``PREDICATES``, ``SYMMETRIC``,
+``SIGNATURE``) are generated from ``kg/ontology/platform.ttl`` into the bottom-layer module
+:mod:`kg.vocab` (``python -m kg.rdf.vocab_gen``) and re-exported here for the callers that import
+them from this module. This module adds the other vocabularies, the entity base IRI and prefixes.
 """
 from __future__ import annotations
 
-from rdflib import Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-ONTOLOGY_IRI = "https://w3id.org/platform-kg/ontology"
+from kg.vocab import (  # noqa: F401  (re-exported)
+    CLASS_COARSE, CLASS_PARENT, ENTITY_CLASSES, ONTOLOGY_IRI, PKG, PREDICATES, SIGNATURE, SIGNATURE_CLASSES, SYMMETRIC,
+)
+
 ENTITY_BASE = "https://w3id.org/platform-kg/id/"
 
 SCHEMA = Namespace("https://schema.org/")
@@ -16,91 +21,6 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 WD = Namespace("http://www.wikidata.org/entity/")
 ENT = Namespace(ENTITY_BASE)
 
-
-class PKG(DefinedNamespace):
-    """platform-kg ontology terms."""
-
-    _fail = True
-    _NS = Namespace(ONTOLOGY_IRI + "#")
-
-    # classes
-    Organization: URIRef
-    Company: URIRef
-    Platform: URIRef
-    Association: URIRef
-    MediaOutlet: URIRef
-    GovernmentBody: URIRef
-    Person: URIRef
-    Place: URIRef
-    Country: URIRef
-    Region: URIRef
-    City: URIRef
-    Product: URIRef
-    Law: URIRef
-    Metric: URIRef
-    Article: URIRef
-    # relations
-    worksFor: URIRef
-    partnerOf: URIRef
-    competesWith: URIRef
-    acquiredStakeIn: URIRef
-    subsidiaryOf: URIRef
-    regulates: URIRef
-    launched: URIRef
-    operatesIn: URIRef
-    issued: URIRef
-    appliesTo: URIRef
-    # bookkeeping, qualifiers, provenance, figures
-    mentionedIn: URIRef
-    hasMetric: URIRef
-    evidence: URIRef
-    evidenceStart: URIRef
-    evidenceEnd: URIRef
-    confidence: URIRef
-    extractedBy: URIRef
-    modality: URIRef
-    role: URIRef
-    stakePercent: URIRef
-    amount: URIRef
-    currency: URIRef
-    date: URIRef
-    metricType: URIRef
-    value: URIRef
-    unit: URIRef
-
-
-# Entity classes with the coarse type the scorer uses.
-CLASS_COARSE: dict[str, str] = {
-    "Organization": "ORG",
-    "Company": "ORG",
-    "Platform": "ORG",
-    "Association": "ORG",
-    "MediaOutlet": "ORG",
-    "GovernmentBody": "GOV",
-    "Person": "PERSON",
-    "Place": "PLACE",
-    "Country": "PLACE",
-    "Region": "PLACE",
-    "City": "PLACE",
-    "Product": "PRODUCT",
-    "Law": "LAW",
-}
-ENTITY_CLASSES = tuple(CLASS_COARSE)
-
-# Predicate local name -> symmetric?
-PREDICATES: dict[str, bool] = {
-    "worksFor": False,
-    "partnerOf": True,
-    "competesWith": True,
-    "acquiredStakeIn": False,
-    "subsidiaryOf": False,
-    "regulates": False,
-    "launched": False,
-    "operatesIn": False,
-    "issued": False,
-    "appliesTo": False,
-}
-SYMMETRIC = frozenset(p for p, sym in PREDICATES.items() if sym)
 
 METRIC_TYPES = (
     "valuation", "revenue", "netProfit", "gmv", "users", "marketShare",
