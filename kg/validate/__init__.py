@@ -124,7 +124,43 @@ def _shape_name(shapes: Graph, shape) -> str:
     return compact(shape) if isinstance(shape, URIRef) else "shape"
 
 
-def _shacl(graph: Graph) -> list[Violation]:
+@lru_cache(maxsize=1)
+def _compiled_shapes():
+    """The shapes compiled for the fast engine, or None when they use a feature it cannot run."""
+    from kg.validate.fast import Unsupported, compile_shapes
+
+    try:
+        return compile_shapes(load_shapes(), _shape_name)
+    except Unsupported:
+        return None
+
+
+def _shacl_fast(graph: Graph, compiled) -> list[Violation]:
+    from kg.validate.fast import Engine
+
+    out = []
+    for r in Engine(graph, load_ontology()).run(compiled):
+        out.append(Violation(
+            group=f"SHACL {r.group}",
+            focus=compact(r.focus),
+            path=compact(r.path) if isinstance(r.path, URIRef) else "",
+            value="" if r.value is None or r.value == r.focus else compact(r.value),
+            message=r.message,
+            severity=r.severity,
+        ))
+    return out
+
+
+def _shacl(graph: Graph, engine: str = "fast") -> list[Violation]:
+    """SHACL results: ``engine="fast"`` (:mod:`kg.validate.fast`) or ``"pyshacl"`` (the reference)."""
+    if engine == "fast":
+        compiled = _compiled_shapes()
+        if compiled is not None:
+            return _shacl_fast(graph, compiled)
+    return _shacl_pyshacl(graph)
+
+
+def _shacl_pyshacl(graph: Graph) -> list[Violation]:
     from pyshacl import validate
 
     shapes = load_shapes()
@@ -147,10 +183,12 @@ def _shacl(graph: Graph) -> list[Violation]:
     return out
 
 
-def validate_graph(graph: Graph, *, infer: bool = False) -> ValidationReport:
+def validate_graph(graph: Graph, *, infer: bool = False, engine: str = "fast") -> ValidationReport:
     """Run the SHACL shapes and the ontology checks on ``graph``; never raises on violations.
 
     ``infer=True`` first materialises OWL RL consequences (the input graph is not modified).
+    ``engine="pyshacl"`` runs the shapes with pySHACL, the reference the fast engine is tested
+    against (same findings, minutes instead of seconds on 100k triples).
     """
     from kg.validate.ontology import check_ontology
 
@@ -158,5 +196,5 @@ def validate_graph(graph: Graph, *, infer: bool = False) -> ValidationReport:
         from kg.validate.infer import materialize
 
         graph = materialize(graph)
-    violations = _shacl(graph) + check_ontology(graph, load_ontology())
+    violations = _shacl(graph, engine) + check_ontology(graph, load_ontology())
     return ValidationReport(violations=list(dict.fromkeys(violations)), triples=len(graph))
