@@ -92,8 +92,8 @@ def to_graph(res: Resolution, min_confidence: float = 0.0) -> Graph:
         for m in ex.mentions:
             g.add((ent_iri(art.id, m), PKG.mentionedIn, anode))
         # one statement per (s, p, o, article, modality): the most confident evidence wins
-        best: dict[tuple, Fact] = {}
-        for f in ex.facts:
+        best: dict[tuple, tuple[Fact, int]] = {}
+        for i, f in enumerate(ex.facts):
             if f.confidence < min_confidence:
                 continue
             s, o = ent_iri(art.id, f.subject), ent_iri(art.id, f.object)
@@ -102,9 +102,9 @@ def to_graph(res: Resolution, min_confidence: float = 0.0) -> Graph:
             if PREDICATES[f.predicate] and str(o) < str(s):
                 s, o = o, s  # symmetric: store one canonical direction
             k = (s, f.predicate, o, f.modality)
-            if k not in best or f.confidence > best[k].confidence:
-                best[k] = f
-        for (s, p, o, modality), f in sorted(best.items(), key=lambda kv: tuple(map(str, kv[0]))):
+            if k not in best or f.confidence > best[k][0].confidence:
+                best[k] = (f, i)
+        for (s, p, o, modality), (f, i) in sorted(best.items(), key=lambda kv: tuple(map(str, kv[0]))):
             pred = PKG[p]
             if modality == "asserted":
                 g.add((s, pred, o))
@@ -127,6 +127,9 @@ def to_graph(res: Resolution, min_confidence: float = 0.0) -> Graph:
             g.add((st, PKG.confidence, decimal_literal(round(f.confidence, 3))))
             g.add((st, PKG.extractedBy, Literal(f.rule)))
             g.add((st, PKG.modality, Literal(modality)))
+            note = res.type_notes.get((art.id, i))
+            if note:
+                g.add((st, PKG.typeDecision, Literal(note)))
         seen_metrics: set[URIRef] = set()
         for fig in ex.figures:
             if fig.confidence < min_confidence:

@@ -4,6 +4,15 @@ Mentions are joined when they share a reference-data id, a text-defined alias (a
 brackets), a matching key (case-folded, no leading "the", no possessive, no corporate suffix), or
 (people) when a surname-only mention follows the full name in the same article. Mentions whose
 coarse types differ stay apart (homonyms).
+
+This is also the one place where an entity's class is decided, before any relation is accepted
+(issue 15): extraction checks a fact's argument types with the classes it sees in one sentence,
+but the corpus-wide vote may re-type a name afterwards (ORG -> PRODUCT), and nothing else would
+reconcile the two. So the slot a name fills in a fact is type evidence that takes part in the
+vote (the object of ``partnerOf`` is an organisation), and after the vote every fact is checked
+against its predicate's signature (:data:`kg.vocab.SIGNATURE`) with the final classes: a fact
+that fits after an argument was re-typed keeps a note of that decision (``pkg:typeDecision`` on
+its statement); a fact that no longer fits is dropped and listed in :attr:`Resolution.dropped`.
 """
 from __future__ import annotations
 
@@ -14,9 +23,9 @@ from dataclasses import dataclass, field, replace
 from rdflib import URIRef
 
 from kg.extract.reference import ReferenceData
-from kg.extract.types import ArticleExtraction, Mention
-from kg.rdf.namespace import CLASS_COARSE
+from kg.extract.types import ArticleExtraction, Fact, Mention
 from kg.resolve.iri import entity_iri
+from kg.vocab import CLASS_COARSE, SIGNATURE, SIGNATURE_CLASSES
 
 _CORP_SUFFIX = re.compile(
     r"[\s,]+(group|holdings?|inc\.?|incorporated|ltd\.?|limited|co\.?|corp\.?|corporation|plc|llc|s\.?a\.?|ag|gmbh|"
@@ -25,18 +34,41 @@ _CORP_SUFFIX = re.compile(
 _SPECIFIC = {"Organization": 0, "Company": 1, "Platform": 2, "MediaOutlet": 2, "Association": 2,
              "Place": 0, "Region": 1, "Country": 2, "City": 2}
 _ORIGIN_WEIGHT = {"reference": 100, "cue": 3, "quoted": 2, "title": 1, "model": 1, "found": 0}
+# A name's slot in a fact (subject of worksFor, object of partnerOf...) weighs like a quoted name:
+# a relation rule read a whole clause around it, the model only the name's neighbourhood.
+_SLOT_WEIGHT = 2
+
+
+def slot_fits(predicate: str, slot: int, cls: str) -> bool:
+    """Whether class ``cls`` may fill ``slot`` (0 subject, 1 object) of ``predicate`` (its signature)."""
+    return CLASS_COARSE.get(cls) in SIGNATURE[predicate][slot]
+
+
+def _slot_class(predicate: str, slot: int, cls: str) -> str:
+    """The class a fact's slot votes for: the mention's own class if it fits, else the slot's class."""
+    return cls if slot_fits(predicate, slot, cls) else SIGNATURE_CLASSES[predicate][slot][0]
 
 
 def vote_classes(extractions: list[ArticleExtraction]) -> dict[str, str]:
     """One class per name the model or a weak cue typed: the statistical model often calls the
     same Chinese or Indonesian name a person here and a place there; the weighted majority over
-    the whole corpus wins (reference-data mentions are never re-typed)."""
+    the whole corpus wins (reference-data mentions are never re-typed). Each fact a name fills
+    votes too, for a class its slot admits (see the module docstring)."""
     votes: dict[str, Counter] = defaultdict(Counter)
     for ex in extractions:
         for m in ex.mentions:
             if not m.ref:
                 votes[norm(m.name)][m.cls] += _ORIGIN_WEIGHT.get(m.origin, 1)
-    return {k: max(v.items(), key=lambda kv: (kv[1], _SPECIFIC.get(kv[0], 1), kv[0]))[0] for k, v in votes.items()}
+        for f in ex.facts:
+            for slot, m in enumerate((f.subject, f.object)):
+                if not m.ref and f.predicate in SIGNATURE:
+                    votes[norm(m.name)][_slot_class(f.predicate, slot, m.cls)] += _SLOT_WEIGHT
+    return {k: _winner(v) for k, v in votes.items()}
+
+
+def _winner(votes: Counter) -> str:
+    """The class with most weight; a more specific class wins a tie, then the name (deterministic)."""
+    return max(votes.items(), key=lambda kv: (kv[1], _SPECIFIC.get(kv[0], 1), kv[0]))[0]
 
 
 def norm(name: str) -> str:
@@ -82,10 +114,23 @@ class Entity:
 
 
 @dataclass
+class DroppedFact:
+    """A fact whose arguments' final classes do not fit its predicate's signature."""
+
+    article_id: str
+    fact: Fact
+    reason: str  # "object ent:product/vurjo is a Product; partnerOf needs ORG or GOV"
+
+
+@dataclass
 class Resolution:
     entities: dict[str, Entity]  # by entity id (coarse/key)
     mention_entity: dict[tuple[str, Mention], str]  # (article id, mention) -> entity id
-    extractions: list[ArticleExtraction]
+    extractions: list[ArticleExtraction]  # with only the facts that fit their signature
+    # (article id, index in that article's facts) -> how an argument's class was decided, for facts
+    # kept after an argument was re-typed (written as pkg:typeDecision on the statement)
+    type_notes: dict[tuple[str, int], str] = field(default_factory=dict)
+    dropped: list[DroppedFact] = field(default_factory=list)
 
     def entity_of(self, article_id: str, mention: Mention) -> Entity:
         return self.entities[self.mention_entity[(article_id, mention)]]
@@ -125,6 +170,7 @@ def resolve(extractions: list[ArticleExtraction], reference: ReferenceData) -> R
         return entities[eid]
 
     voted = vote_classes(extractions)
+    originals = extractions
     extractions = [_retype(ex, voted) for ex in extractions]
 
     # Pass 1: reference-data mentions fix the identity of every alias they carry.
@@ -185,9 +231,35 @@ def resolve(extractions: list[ArticleExtraction], reference: ReferenceData) -> R
 
     for ent in entities.values():
         if not ent.ref:
-            best = max(ent.class_votes.items(), key=lambda kv: (kv[1], _SPECIFIC.get(kv[0], 1), kv[0]))
-            ent.cls = best[0]
+            # only classes of the entity's own coarse type (an acronym typed ORG that joined a
+            # government body by its text-defined alias must not make the body a Company)
+            own = Counter({c: n for c, n in ent.class_votes.items() if CLASS_COARSE[c] == ent.coarse})
+            ent.cls = _winner(own or ent.class_votes)
             # canonical name: the most frequent full form, longest on ties
             ent.label = max(ent.names.items(), key=lambda kv: (kv[1] > 0, len(kv[0].split()) > 1 and ent.coarse == "PERSON",
                                                                kv[1], len(kv[0]), kv[0]))[0]
-    return Resolution(entities=entities, mention_entity=mention_entity, extractions=extractions)
+    res = Resolution(entities=entities, mention_entity=mention_entity, extractions=extractions)
+    _check_signatures(res, originals)
+    return res
+
+
+def _check_signatures(res: Resolution, originals: list[ArticleExtraction]) -> None:
+    """Keep the facts whose arguments' final classes fit the predicate; note re-typings, drop the rest."""
+    for ex, orig in zip(res.extractions, originals):
+        aid, kept = ex.article.id, []
+        for f, f0 in zip(ex.facts, orig.facts):
+            ents = (res.entity_of(aid, f.subject), res.entity_of(aid, f.object))
+            misfit = [(slot, e) for slot, e in enumerate(ents) if not slot_fits(f.predicate, slot, e.cls)]
+            if misfit:
+                slot, e = misfit[0]
+                allowed = " or ".join(sorted(SIGNATURE[f.predicate][slot]))
+                res.dropped.append(DroppedFact(aid, f0, f"{('subject', 'object')[slot]} {e.coarse.lower()}/{e.key} "
+                                                        f"is a {e.cls}; {f.predicate} needs {allowed}"))
+                continue
+            notes = [f"{('subject', 'object')[slot]} typed {m0.cls} by extraction, {e.cls} by the corpus vote"
+                     for slot, (m0, e) in enumerate(zip((f0.subject, f0.object), ents))
+                     if CLASS_COARSE[m0.cls] != CLASS_COARSE[e.cls]]
+            if notes:
+                res.type_notes[(aid, len(kept))] = "; ".join(notes)
+            kept.append(f)
+        ex.facts[:] = kept
