@@ -24,7 +24,7 @@ from rdflib import URIRef
 
 from kg.extract.reference import ReferenceData
 from kg.extract.types import ArticleExtraction, Fact, Mention
-from kg.resolve.iri import entity_iri
+from kg.resolve.iri import ENTITY_BASE, entity_iri
 from kg.vocab import CLASS_COARSE, SIGNATURE, SIGNATURE_CLASSES
 
 _CORP_SUFFIX = re.compile(
@@ -119,7 +119,7 @@ class DroppedFact:
 
     article_id: str
     fact: Fact
-    reason: str  # "object ent:product/vurjo is a Product; partnerOf needs ORG or GOV"
+    reason: str  # "object ent:product/vurjo is a Product; partnerOf needs GOV or ORG"
 
 
 @dataclass
@@ -253,7 +253,7 @@ def _check_signatures(res: Resolution, originals: list[ArticleExtraction]) -> No
             if misfit:
                 slot, e = misfit[0]
                 allowed = " or ".join(sorted(SIGNATURE[f.predicate][slot]))
-                res.dropped.append(DroppedFact(aid, f0, f"{('subject', 'object')[slot]} {e.coarse.lower()}/{e.key} "
+                res.dropped.append(DroppedFact(aid, f0, f"{('subject', 'object')[slot]} ent:{str(e.iri)[len(ENTITY_BASE):]} "
                                                         f"is a {e.cls}; {f.predicate} needs {allowed}"))
                 continue
             notes = [f"{('subject', 'object')[slot]} typed {m0.cls} by extraction, {e.cls} by the corpus vote"

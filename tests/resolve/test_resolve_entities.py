@@ -10,11 +10,16 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from kg.pipeline import build_graph
 from kg.rdf.namespace import PKG
 from kg.resolve.entities import match_key, norm
+from kg.validate import validate_graph
 
 
 def build(*articles):
+    """The graph of the articles, which must obey the ontology (0 violations: issue 15)."""
     lines = "\n".join(json.dumps({"title": t, "source": "tests", "date": "2025-01-02", "text": x}) for t, x in articles)
-    return build_graph(["-"], stdin=io.BytesIO(lines.encode("utf-8"))).graph
+    graph = build_graph(["-"], stdin=io.BytesIO(lines.encode("utf-8"))).graph
+    report = validate_graph(graph)
+    assert report.violation_count == 0, report.text
+    return graph
 
 
 def nodes_named(g, name):
