@@ -146,8 +146,6 @@ def make_cue_filter(nlp: Language, name: str):
         for e in doc.ents:
             if e.ent_id_ == "cue" and e.start >= 2 and doc[e.start - 1].lower_ in ("and", "&") \
                     and doc[e.start - 2].is_title and doc[e.start - 2].ent_type_ == "":
-                for tok in e:  # else the model's span over these tokens still reads as a cue (issue 10: KeyError 'ORG')
-                    tok.ent_id_ = ""
                 continue
             keep.append(e)
         doc.ents = keep
