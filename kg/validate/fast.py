@@ -7,10 +7,11 @@ with plain index look-ups on the rdflib graph:
 
 * ``rdf:type`` closures over ``rdfs:subClassOf`` (ontology and data, as pySHACL's ``ont_graph``
   mixing gives) are computed once per class, not once per value;
-* each SPARQL constraint runs *once* over the whole graph (in pyoxigraph), with ``$this`` left
-  free and the solutions kept for the shape's focus nodes, instead of once per focus node. That is
-  the same result whenever ``$this`` is used only in triple patterns, which :func:`compile_shapes`
-  checks;
+* each SPARQL constraint is evaluated *once* for all focus nodes (``$this`` left free, the solutions
+  kept for the shape's focus nodes), not once per focus node. That is the same result whenever
+  ``$this`` is used only in triple patterns, which :func:`compile_shapes` checks. The statement
+  domain/range query of ``shapes.ttl`` (:data:`DOMAIN_RANGE_QUERY`) is computed from the class
+  closures directly; any other query runs in rdflib;
 * results are reported exactly as pySHACL reports them (focus node, path, value, the shape's
   ``sh:message`` with ``{?var}`` filled in), so :func:`kg.validate.validate_graph` gives the same
   findings with either engine (``tests/validate/test_validate_fast.py`` compares them on seeded
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import OWL, RDF, RDFS, SH
 
 # Predicates a compiled shape may carry. Anything else on a shape -> Unsupported.
 _VALUE_COMPONENTS = {SH["class"], SH.datatype, SH.nodeKind, SH.pattern, SH.minLength, SH.maxLength, SH["in"],
@@ -42,6 +43,31 @@ _NUMERIC_CMP = {SH.minInclusive: lambda c: c >= 0, SH.maxInclusive: lambda c: c 
                 SH.minExclusive: lambda c: c > 0, SH.maxExclusive: lambda c: c < 0}
 
 
+_PKG_NS = "https://w3id.org/platform-kg/ontology#"
+# The statement domain/range constraint of shapes.ttl. When a shape's query is this text (whitespace
+# aside), the engine computes its solutions from the class closures it already holds; any other
+# query runs as SPARQL. Edit both together (tests/validate/test_validate_fast.py compares with pySHACL).
+DOMAIN_RANGE_QUERY = """
+            SELECT $this ?path ?value ?role ?predName ?clsName ?axiom WHERE {
+                {
+                    $this rdf:predicate ?pred ; rdf:subject ?value .
+                    ?pred rdfs:domain ?dom .
+                    BIND (rdf:subject AS ?path) BIND (?dom AS ?c0) BIND ("subject" AS ?role) BIND ("domain" AS ?axiom)
+                } UNION {
+                    $this rdf:predicate ?pred ; rdf:object ?value .
+                    ?pred rdfs:range ?rng .
+                    BIND (rdf:object AS ?path) BIND (?rng AS ?c0) BIND ("object" AS ?role) BIND ("range" AS ?axiom)
+                }
+                FILTER (STRSTARTS(STR(?pred), "https://w3id.org/platform-kg/ontology#"))
+                FILTER NOT EXISTS { ?value rdf:type/rdfs:subClassOf* ?c0 }
+                FILTER NOT EXISTS { ?c0 owl:unionOf/rdf:rest*/rdf:first ?alt . ?value rdf:type/rdfs:subClassOf* ?alt }
+                OPTIONAL { ?c0 owl:unionOf ?u }
+                BIND (REPLACE(STR(?pred), "^.*#", "pkg:") AS ?predName)
+                BIND (IF(BOUND(?u), "member of its union range", REPLACE(STR(?c0), "^.*#", "pkg:")) AS ?clsName)
+            }
+"""
+
+
 class Unsupported(Exception):
     """The shapes use a SHACL feature this engine does not evaluate (pySHACL is used instead)."""
 
@@ -50,6 +76,7 @@ class Unsupported(Exception):
 class SparqlConstraint:
     query: str  # with PREFIX lines, $this renamed ?this
     message: str
+    native: bool = False  # the query is DOMAIN_RANGE_QUERY: evaluated by Engine._domain_range_rows
 
 
 @dataclass
@@ -153,7 +180,8 @@ def _sparql(g: Graph, node, prefixes: dict) -> SparqlConstraint:
     messages = sorted(str(m) for m in g.objects(node, SH.message))
     if not messages:
         raise Unsupported(f"SPARQL constraint {node} has no sh:message")
-    return SparqlConstraint(query=head + text.replace("$this", "?this"), message=messages[0])
+    return SparqlConstraint(query=head + text.replace("$this", "?this"), message=messages[0],
+                            native=" ".join(text.split()) == " ".join(DOMAIN_RANGE_QUERY.split()))
 
 
 def _re_flags(flags: str) -> int:
@@ -174,6 +202,7 @@ class Engine:
         self._down = down
         self._instances: dict = {}
         self._types: dict = {}
+        self._ups: dict = {}
 
     def subclasses(self, cls) -> set:
         if cls not in self._sub:
@@ -282,14 +311,10 @@ class Engine:
         return self._types[node]
 
     def sparql(self, shape: Shape, sc: SparqlConstraint, focus: set) -> list[Result]:
-        """One run of the constraint over the whole graph; solutions for the shape's focus nodes."""
-        from kg.store.terms import from_ox
-
-        solutions = self._store().query(sc.query)
-        names = [v.value for v in solutions.variables]
+        """One evaluation of the constraint for all focus nodes (natively if it is the domain/range query)."""
+        rows = self._domain_range_rows(focus) if sc.native else self._query_rows(sc.query)
         out, seen = [], set()
-        for row in solutions:
-            bound = {n: from_ox(row[n]) for n in names if row[n] is not None}
+        for bound in rows:
             this = bound.pop("this", None)
             if this is None or this not in focus:
                 continue
@@ -309,17 +334,66 @@ class Engine:
             out.append(Result(shape.name, this, path, value if value is not None else this, msg, shape.severity))
         return out
 
-    def _store(self):
-        if not hasattr(self, "_ox"):
-            import pyoxigraph as ox
+    def _query_rows(self, query: str) -> list[dict]:
+        """Run ``query`` once with rdflib on the data with the ontology mixed in (rdflib, not pyoxigraph:
+        pyoxigraph 0.5 re-evaluates a FILTER NOT EXISTS group unbound for every row, quadratic here)."""
+        added = [t for t in self.ontology if t not in self.data]
+        for t in added:
+            self.data.add(t)
+        try:
+            return [{str(k): v for k, v in row.asdict().items()} for row in self.data.query(query)]
+        finally:
+            for t in added:
+                self.data.remove(t)
 
-            from kg.store.terms import to_ox
+    def _domain_range_rows(self, focus: set) -> list[dict]:
+        """The solutions of shapes.ttl's statement domain/range query (:data:`DOMAIN_RANGE_QUERY`), computed
+        with the cached class closures instead of a SPARQL engine (same rows, checked by the tests)."""
+        rows = []
+        for this in focus:
+            for pred in self.objects(this, RDF.predicate):
+                if not str(pred).startswith(_PKG_NS):
+                    continue
+                for axiom, role, path, prop in (("domain", "subject", RDF.subject, RDFS.domain),
+                                                ("range", "object", RDF.object, RDFS.range)):
+                    for c0 in self.objects(pred, prop):
+                        union = self.objects(c0, OWL.unionOf)
+                        members = [m for u in union for m in _list_members(self, u)]
+                        for value in self.objects(this, path):
+                            ups = self.superclasses_of_types(value)
+                            if c0 in ups or any(m in ups for m in members):
+                                continue
+                            cls_name = "member of its union range" if union else (
+                                re.sub(r"^.*#", "pkg:", str(c0)) if isinstance(c0, URIRef) else None)
+                            row = {"this": this, "path": path, "value": value, "role": Literal(role),
+                                   "predName": Literal(re.sub(r"^.*#", "pkg:", str(pred))), "axiom": Literal(axiom)}
+                            if cls_name is not None:
+                                row["clsName"] = Literal(cls_name)
+                            rows.append(row)
+        return rows
 
-            store = ox.Store()
-            quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for g in (self.data, self.ontology) for s, p, o in g]
-            store.extend(quads)
-            self._ox = store
-        return self._ox
+    def superclasses_of_types(self, node) -> set:
+        """``?c`` with ``node rdf:type/rdfs:subClassOf* ?c``."""
+        if node not in self._ups:
+            seen, todo = set(), list(self.types(node))
+            while todo:
+                c = todo.pop()
+                if c not in seen:
+                    seen.add(c)
+                    todo += self.objects(c, RDFS.subClassOf)
+            self._ups[node] = seen
+        return self._ups[node]
+
+
+def _list_members(engine: Engine, head) -> list:
+    """``head rdf:rest*/rdf:first ?m``."""
+    out, seen = [], set()
+    while head is not None and head != RDF.nil and head not in seen:
+        seen.add(head)
+        out += engine.objects(head, RDF.first)
+        rests = engine.objects(head, RDF.rest)
+        head = rests[0] if rests else None
+    return out
 
 
 def _datatype_ok(v, dt) -> bool:
