@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.entities import EntMention
-from kg.rdf.namespace import CLASS_COARSE
+from kg.vocab import CLASS_COARSE
 
 # predicate -> (allowed subject coarse types, allowed object coarse types)
 SIGNATURE = {

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Token
 
 from kg.extract.entities import EntMention
 from kg.extract.reference import load_reference
-from kg.rdf.namespace import CLASS_COARSE
+from kg.vocab import CLASS_COARSE
 
 if not Doc.has_extension("kg_refs"):
     Doc.set_extension("kg_refs", default=None)

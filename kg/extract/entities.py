@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.extract.reference import ReferenceData, load_reference
-from kg.rdf.namespace import CLASS_COARSE
+from kg.vocab import CLASS_COARSE
 
 MODEL_LABELS = {
     "ORG": "Organization", "PERSON": "Person", "GPE": "Place", "LOC": "Region", "PRODUCT": "Product",

@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.errors import KGError
-from kg.rdf.namespace import CLASS_COARSE
+from kg.vocab import CLASS_COARSE
 from kg.util import ontology_dir
 
 

@@ -17,7 +17,7 @@ from kg.extract.entities import EntMention
 from kg.extract.reference import ReferenceData, load_reference
 from kg.extract.types import Evidence, Fact, Mention
 from kg.ingest.article import Article
-from kg.rdf.namespace import CLASS_COARSE
+from kg.vocab import CLASS_COARSE
 
 # predicate -> (allowed subject coarse types, allowed object coarse types)
 SIGNATURE = {

@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 
 from kg.errors import ModelError
 from kg.extract.entities import EntMention
-from kg.rdf.namespace import CLASS_COARSE
+from kg.vocab import CLASS_COARSE
 
 MODEL_FORMAT = "platform-kg entity typer 1"
 DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "entity_types.json"
