@@ -61,18 +61,19 @@ def test_push_unreachable_one_line(sample_graph_path):
     assert r.exit_code != 0 and r.output.startswith("Error: cannot reach")
 
 
-def test_seed_graph_partners_of_xiaohongshu(seed_graph_path):
-    """Acceptance on the real pipeline's seed graph (skips while the pipeline is not there)."""
-    r = _run("query", str(seed_graph_path), "--preset", "partners-of", "--param", "org=小红书", "--format", "json")
-    labels = {b["partnerLabel"]["value"] for b in json.loads(r.output)["results"]["bindings"]}
-    assert {"Tmall", "JD.com", "Taobao"} <= labels
+def test_seed_graph_facts_about_tiktok(seed_graph_path):
+    """A preset on the real pipeline's seed graph: TikTok's purchase of Tokopedia, with evidence."""
+    r = _run("query", str(seed_graph_path), "--preset", "facts-about", "--param", "org=TikTok", "--format", "json")
+    rows = json.loads(r.output)["results"]["bindings"]
+    assert ("acquiredStakeIn", "Tokopedia") in {(b["relation"]["value"], b["objectLabel"]["value"]) for b in rows}
+    assert all(b["evidence"]["value"] for b in rows)
 
 
-def test_query_pages_with_limit_and_offset(seed_graph_path):
+def test_query_pages_with_limit_and_offset(sample_graph_path):
     """--limit/--offset page through a preset: consecutive pages are the whole answer, a full page
     says where the next one starts, and a query with several LIMITs is refused in one line."""
     def rows(*extra):
-        r = CliRunner().invoke(cli, ["query", str(seed_graph_path), "--preset", "facts-about", "--param",
+        r = CliRunner().invoke(cli, ["query", str(sample_graph_path), "--preset", "facts-about", "--param",
                                      "org=Xiaohongshu", "--format", "csv", *extra])
         assert r.exit_code == 0, r.output
         return r.stdout.splitlines()[1:], r.stderr
@@ -89,6 +90,6 @@ def test_query_pages_with_limit_and_offset(seed_graph_path):
             break
         offset += 3
     assert sorted(pages) == sorted(whole)
-    r = _run("query", str(seed_graph_path), "SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 2 } } LIMIT 1",
+    r = _run("query", str(sample_graph_path), "SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 2 } } LIMIT 1",
              "--limit", "5")
     assert r.exit_code != 0 and "2 LIMIT clauses" in r.output and len(r.output.strip().splitlines()) == 1

@@ -45,11 +45,12 @@ def test_build_is_deterministic(seed_build):
 
 def test_build_follows_the_data_model(seed_graph):
     g = seed_graph
-    conan = next(s for s, o in g.subject_objects(RDFS.label) if str(o) == "Conan")
+    person = next(s for s, o in g.subject_objects(RDFS.label) if str(o) == "王微")
+    institute = next(s for s, o in g.subject_objects(RDFS.label) if str(o) == "市场经济研究所")
     xhs = next(s for s, o in g.subject_objects(RDFS.label) if str(o) == "Xiaohongshu")
-    assert (conan, PKG.worksFor, xhs) in g
-    st = next(g.subjects(RDF.subject, conan))
-    assert str(g.value(st, PKG.role)) == "COO"
+    assert (person, PKG.worksFor, institute) in g
+    st = next(g.subjects(RDF.subject, person))
+    assert str(g.value(st, PKG.role)) == "researcher"
     assert str(g.value(st, PKG.modality)) == "asserted"
     art = g.value(st, PKG.evidence) and g.value(st, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))
     assert (art, RDF.type, PKG.Article) in g

@@ -14,14 +14,14 @@ def seed_endpoint(seed_graph_path):
         yield url
 
 
-def test_serve_seed_partners_of_xiaohongshu_with_sparqlwrapper(seed_endpoint):
+def test_serve_seed_facts_about_tiktok_with_sparqlwrapper(seed_endpoint):
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
     sw = SPARQLWrapper(seed_endpoint + "/sparql")
-    sw.setQuery((PRESET_DIR / "partners-of.rq").read_text(encoding="utf-8"))
+    sw.setQuery((PRESET_DIR / "facts-about.rq").read_text(encoding="utf-8"))
     sw.setMethod(POST)
-    sw.addParameter("param.org", "小红书")
+    sw.addParameter("param.org", "TikTok")
     sw.setReturnFormat(JSON)
     rows = sw.query().convert()["results"]["bindings"]
-    assert {"Tmall", "JD.com", "Taobao"} <= {r["partnerLabel"]["value"] for r in rows}
+    assert ("acquiredStakeIn", "Tokopedia") in {(r["relation"]["value"], r["objectLabel"]["value"]) for r in rows}
     assert all(r["evidence"]["value"] and r["articleTitle"]["value"] for r in rows)
