@@ -134,18 +134,21 @@ def load_typer(path: str | Path | None = None) -> TyperModel | None:
 def make_typer(nlp: Language, name: str, model_path: str | None, ontology_dir: str | None):
     from kg.extract.reference import load_reference
 
-    roles = load_reference(ontology_dir).lexicon("roles")
-    return EntityTypeClassifier(load_typer(model_path), {w.lower() for w in roles["titles"]})
+    ref = load_reference(ontology_dir)
+    return EntityTypeClassifier(load_typer(model_path), {w.lower() for w in ref.lexicon("roles")["titles"]},
+                                set(ref.lexicon("entity_cues")["not_entities"]))
 
 
 class EntityTypeClassifier:
     """Re-types (or drops) the non-reference mentions of ``doc._.kg_ents`` by the trained model.
     ``collect = True`` keeps each mention's features on it (``EntMention.features``) for training."""
 
-    def __init__(self, model: TyperModel | None, role_words: set[str] = frozenset()):
+    def __init__(self, model: TyperModel | None, role_words: set[str] = frozenset(),
+                 not_entities: set[str] = frozenset()):
         self.model = model
         self.collect = False
         self.role_words = role_words
+        self.not_entities = not_entities  # "GMV", "IPO": never proposed as names
 
     def __call__(self, doc: Doc) -> Doc:
         ents = doc._.kg_ents or []
@@ -153,7 +156,8 @@ class EntityTypeClassifier:
             return doc
         self._repair_starts(doc, ents)
         keep = []
-        for m in ents + unnamed_runs(doc, ents):
+        runs = [m for m in unnamed_runs(doc, ents) if m.name not in self.not_entities]
+        for m in ents + runs:
             feats = mention_features(doc, m)
             if self.collect:
                 m.features = tuple(feats)

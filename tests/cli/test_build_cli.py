@@ -91,7 +91,7 @@ def test_cli_eval_table_json_and_verbose(runner):
     res = runner.invoke(cli, ["eval", str(SEED), "--gold", gold, "--json"])
     data = json.loads(res.output)
     assert set(data) == {"entities", "entities_untyped", "relations", "per_predicate", "metrics"}
-    assert data["relations"]["f1"] >= 0.8
+    assert data["relations"]["f1"] >= 0.7  # the seed floor of tests/eval/test_eval_floors.py
     res = runner.invoke(cli, ["eval", str(SEED), "--gold", gold, "-v"])
     assert any(ln.startswith(("miss ", "false ")) for ln in res.output.splitlines())
 

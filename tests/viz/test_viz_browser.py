@@ -180,16 +180,16 @@ def test_viz_browser_seed_draws_every_entity_and_relation(opened, seed_html, see
 
 
 def test_viz_browser_seed_click_shows_evidence(opened, seed_html, seed_graph):
-    # every evidence sentence of Xiaohongshu's statements, whatever the extraction finds today
-    xhs = _iri_by_label(seed_graph, "Xiaohongshu")
+    # every evidence sentence of TikTok's statements, whatever the extraction finds today
+    tiktok = _iri_by_label(seed_graph, "TikTok")
     evidence = {str(seed_graph.value(st, PKG.evidence))
                 for st in seed_graph.subjects(RDF.type, RDF.Statement)
-                if xhs in (seed_graph.value(st, RDF.subject), seed_graph.value(st, RDF.object))
+                if tiktok in (seed_graph.value(st, RDF.subject), seed_graph.value(st, RDF.object))
                 and seed_graph.value(st, PKG.evidence) is not None}
-    assert evidence, "the seed graph has no statement about Xiaohongshu"
+    assert evidence, "the seed graph has no statement about TikTok"
     o = opened(seed_html)
-    o.click_node("Xiaohongshu")
-    assert o.page.locator("#kg-panel h2").first.inner_text() == "Xiaohongshu"
+    o.click_node("TikTok")
+    assert o.page.locator("#kg-panel h2").first.inner_text() == "TikTok"
     text = " ".join(o.panel_text().split())
     for sentence in evidence:
         assert " ".join(sentence.split()) in text
