@@ -88,19 +88,25 @@ class RelationModel:
         return p
 
 
-def load_model(path: str | Path | None = None) -> RelationModel | None:
-    """The model at ``path`` (the shipped one by default; None when no model is shipped)."""
-    path = path or os.environ.get("KG_RELATION_MODEL")
-    p = Path(path) if path else DEFAULT_MODEL
+def read_model_file(path, env: str, default: Path, what: str):
+    """The JSON of a trained model: ``path``, else ``$env``, else the shipped ``default`` (None when
+    nothing is shipped); one-line errors for a named file that is missing or not JSON."""
+    path = path or os.environ.get(env)
+    p = Path(path) if path else default
     if not p.exists():
         if path:
-            raise ModelError(f"{p}: no such relation model; train one with `kg train -o {p}`")
-        return None
+            raise ModelError(f"{p}: no such {what}; train one with `kg train -o {p.parent}`")
+        return None, p
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        return json.loads(p.read_text(encoding="utf-8")), p
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ModelError(f"{p}: not a JSON relation model ({e}); retrain it with `kg train`") from None
-    return RelationModel.from_dict(data, str(p))
+        raise ModelError(f"{p}: not a JSON {what} ({e}); retrain it with `kg train`") from None
+
+
+def load_model(path: str | Path | None = None) -> RelationModel | None:
+    """The model at ``path`` (the shipped one by default; None when no model is shipped)."""
+    data, p = read_model_file(path, "KG_RELATION_MODEL", DEFAULT_MODEL, "relation model")
+    return None if data is None else RelationModel.from_dict(data, str(p))
 
 
 @Language.factory("kg_relations", default_config={"model_path": None, "ontology_dir": None},

@@ -10,9 +10,7 @@ re-typed. Without a model file the component only records the features (for trai
 """
 from __future__ import annotations
 
-import json
 import math
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,17 +113,10 @@ class TyperModel:
 
 
 def load_typer(path: str | Path | None = None) -> TyperModel | None:
-    path = path or os.environ.get("KG_TYPER_MODEL")
-    p = Path(path) if path else DEFAULT_MODEL
-    if not p.exists():
-        if path:
-            raise ModelError(f"{p}: no such entity typer; train one with `kg train`")
-        return None
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ModelError(f"{p}: not a JSON entity typer ({e}); retrain it with `kg train`") from None
-    return TyperModel.from_dict(data, str(p))
+    from kg.extract.classifier import read_model_file
+
+    data, p = read_model_file(path, "KG_TYPER_MODEL", DEFAULT_MODEL, "entity typer")
+    return None if data is None else TyperModel.from_dict(data, str(p))
 
 
 @Language.factory("kg_entity_typer", default_config={"model_path": None, "ontology_dir": None},
