@@ -144,10 +144,19 @@ def _read_chinese_title(ex: ArticleExtraction, nlp) -> None:
 
 
 def _word_find(hay: str, needle: str) -> int:
+    if needle not in hay:  # most names are not in a given title: skip the regex
+        return -1
+    m = _word_pattern(needle).search(hay)
+    return m.start() if m else -1
+
+
+@lru_cache(maxsize=None)
+def _word_pattern(needle: str):
+    """The whole-word pattern of a reference name, compiled once per process (issue 11: compiling
+    one per name per article was 40% of extraction time)."""
     import re
 
-    m = re.search(r"(?<![\w])" + re.escape(needle) + r"(?![\w])", hay)
-    return m.start() if m else -1
+    return re.compile(r"(?<![\w])" + re.escape(needle) + r"(?![\w])")
 
 
 def with_final_stop(text: str) -> str:
