@@ -103,8 +103,6 @@ def read_corpus(folders: list[str | Path], nlp, typer=None, progress=None) -> Co
 
 def label(corpus: Corpus) -> list[list[tuple[str, tuple[str, ...], int]]]:
     """Per article: (predicate, features, 0/1) for each candidate."""
-    from kg.resolve.entities import norm
-
     facts = defaultdict(set)
     for r in corpus.gold["relations"]:
         facts[r["article"]].add((r["s"], r["p"], r["o"]))
@@ -112,15 +110,7 @@ def label(corpus: Corpus) -> list[list[tuple[str, tuple[str, ...], int]]]:
             facts[r["article"]].add((r["o"], r["p"], r["s"]))
     out = []
     for ex, aid in zip(corpus.extractions, corpus.article_ids):
-        names = corpus.gold_names[aid.split("/")[0]]
-
-        def gold_name(m):
-            for nm in (m.name, *m.aliases):
-                g = names.get(norm(nm))
-                if g:
-                    return g
-            return None
-
+        gold_name = gold_namer(corpus, aid)
         rows = []
         for c in ex.candidates:
             s, o = gold_name(c.subject), gold_name(c.object)
@@ -246,7 +236,6 @@ def train(folders: list[str | Path], nlp, *, k: int = 5, c: float = DEFAULT_C, t
     trains the relation classifier on the other folds' candidates and scores the held-out
     articles' graph; the Platt calibration is fitted on the held-out scores of all folds."""
     from kg.extract.reference import load_reference
-    from kg.extract.typer import NONE  # noqa: F401  (the typer's label set)
 
     t0 = time.perf_counter()
     say = progress or (lambda msg: None)

@@ -60,7 +60,8 @@ def coarse(m: EntMention) -> str:
     return CLASS_COARSE[m.cls]
 
 
-def entity_key(m: EntMention) -> str:
+def entity_key(m) -> str:
+    """Which entity a mention (EntMention or Mention) names within an article: its reference id or its folded name."""
     return m.ref or " ".join((m.name or "").casefold().split())
 
 

@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.errors import ModelError
-from kg.extract.candidates import SYMMETRIC, FeatureMaker
+from kg.extract.candidates import SYMMETRIC, FeatureMaker, entity_key
 from kg.extract.reference import load_reference
 from kg.extract.types import CandidateRecord, Fact
 
@@ -128,10 +128,6 @@ class RelationClassifier:
         return doc
 
 
-def _key(m) -> str:
-    return m.ref or " ".join(m.name.casefold().split())
-
-
 def classify(candidates: list[CandidateRecord], model: RelationModel, facts: list[Fact]) -> list[Fact]:
     """Facts of one article: the best candidate per (subject, predicate, object) whose probability
     reaches the threshold, asserted unless the words linking its two mentions are hedged or negated
@@ -142,7 +138,7 @@ def classify(candidates: list[CandidateRecord], model: RelationModel, facts: lis
         p = model.probability(c.predicate, c.features)
         if p < model.threshold:
             continue
-        k = (_key(c.subject), c.predicate, _key(c.object))
+        k = (entity_key(c.subject), c.predicate, entity_key(c.object))
         if c.predicate in SYMMETRIC:
             k = (min(k[0], k[2]), c.predicate, max(k[0], k[2]))
         # an asserted reading anywhere in the article wins over hedged ones, then the higher probability
@@ -152,12 +148,12 @@ def classify(candidates: list[CandidateRecord], model: RelationModel, facts: lis
     out = [Fact(subject=c.subject, predicate=c.predicate, object=c.object, evidence=c.evidence, rule="classifier",
                 confidence=round(rank[1], 3), modality=c.modality, qualifiers=dict(c.qualifiers))
            for rank, c in best.values()]
-    asserted = {(_key(f.subject), f.predicate, _key(f.object)) for f in out if f.modality == "asserted"}
+    asserted = {(entity_key(f.subject), f.predicate, entity_key(f.object)) for f in out if f.modality == "asserted"}
     asserted |= {(o, p, s) for s, p, o in asserted if p in SYMMETRIC}
-    made = {(_key(f.subject), f.predicate, _key(f.object)) for f in out}
+    made = {(entity_key(f.subject), f.predicate, entity_key(f.object)) for f in out}
     made |= {(o, p, s) for s, p, o in made if p in SYMMETRIC}
     for f in facts:
-        k = (_key(f.subject), f.predicate, _key(f.object))
+        k = (entity_key(f.subject), f.predicate, entity_key(f.object))
         if k in asserted or k in made and f.modality != "asserted":
             continue
         if f.modality != "asserted" or f.evidence.passage == -1:

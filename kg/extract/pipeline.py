@@ -322,13 +322,15 @@ def candidate_records(doc, pi: int, ctx, rule_facts: list, features) -> list:
     from kg.extract.relations import sentence_evidence
     from kg.extract.types import CandidateRecord
 
-    hits: dict[int, dict] = {}
+    hits: dict[int, dict] = {}  # sentence start -> (subject, predicate, object) -> [(rule, modality)]
+    quals: dict[tuple, dict] = {}  # (sentence start, triple) -> the first rule's qualifiers (role, stake, ...)
     for f in rule_facts:
         if f.evidence.passage != pi:
             continue
-        key = (f.subject.ref or " ".join(f.subject.name.casefold().split()), f.predicate,
-               f.object.ref or " ".join(f.object.name.casefold().split()))
+        key = (entity_key(f.subject), f.predicate, entity_key(f.object))
         hits.setdefault(f.evidence.start, {}).setdefault(key, []).append((f.rule, f.modality))
+        if f.qualifiers:
+            quals.setdefault((f.evidence.start, key), f.qualifiers)
     out = []
     for sent in doc.sents:
         cands = features.candidates(doc, sent, hits.get(sent.start_char, {}))
@@ -336,18 +338,13 @@ def candidate_records(doc, pi: int, ctx, rule_facts: list, features) -> list:
             continue
         ev = sentence_evidence(doc, sent, pi)
         for c in cands:
-            rule_q = next((f.qualifiers for f in rule_facts if f.evidence.start == sent.start_char
-                           and f.predicate == c.predicate and entity_key_of(f.subject) == entity_key(c.subject.entity)
-                           and entity_key_of(f.object) == entity_key(c.object.entity) and f.qualifiers), {})
+            rule_q = quals.get((sent.start_char, (entity_key(c.subject.entity), c.predicate,
+                                                  entity_key(c.object.entity))), {})
             out.append(CandidateRecord(subject=ctx.mention(c.subject.entity, pi, doc), predicate=c.predicate,
                                        object=ctx.mention(c.object.entity, pi, doc), evidence=ev,
                                        features=tuple(sorted(set(c.features))), qualifiers=dict(rule_q),
                                        modality=c.modality))
     return out
-
-
-def entity_key_of(m: Mention) -> str:
-    return m.ref or " ".join(m.name.casefold().split())
 
 
 def relation_model(nlp):
