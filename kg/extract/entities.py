@@ -20,8 +20,12 @@ MODEL_LABELS = {
     "LAW": "Law", "EVENT": "Product",
 }
 _STRIP_LEAD = {"the", "a", "an", "its", "their", "his", "her", "our", "this", "that", "these", "those"}
+# words a name never ends with ("Ministry of Commerce and" is a cue pattern's overreach)
+_STRIP_TRAIL = {"and", "&", "of", "for", "on", "to", "the", "or"}
+_CAMEL = re.compile(r"[a-z][A-Z]")  # "LinkedIn", "iFood", "WhatsApp": a brand, never a common word
 _QUOTES = set("\"'“”‘’「」《》`")
-_MONEY_WORDS = {"billion", "million", "trillion", "thousand", "yuan", "dollar", "dollars", "rmb", "usd", "euro", "euros"}
+_MONEY_WORDS = {"billion", "million", "trillion", "thousand", "yuan", "dollar", "dollars", "rmb", "usd", "euro", "euros",
+                "won", "yen", "rupiah", "rupees", "ringgit", "baht", "dong", "pesos", "reais", "pounds"}
 _QUOTED = re.compile(r"[\"“「《]([^\"”」》\n]{2,60})[\"”」》]")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&.\-]{1,11}$")
 
@@ -112,6 +116,16 @@ def cue_patterns(ref: ReferenceData) -> list[dict]:
         pat = [{"TEXT": w} for w in words]
         pat += [{"IS_TITLE": True}, {"TEXT": {"REGEX": r"^([A-Z][\w\-]*|and|&)$"}, "OP": "*"}]
         pats.append({"label": cls, "id": "cue", "pattern": [{"IS_TITLE": True, "OP": "*"}, *pat]})
+    # "Supreme Court of India", "Anti-Monopoly Commission of the State Council", "US District Court for
+    # the Northern District of California": a body's head word with of/for phrases naming its seat or remit
+    cap = {"TEXT": {"REGEX": r"^[A-Z][\w\-]*$"}}
+    lead = {"TEXT": {"REGEX": r"^([A-Z][\w\-]*|-)$"}, "OP": "*"}  # "Anti - Monopoly Commission"
+    one = [{"LOWER": {"IN": ["of", "for"]}}, {"LOWER": "the", "OP": "?"}, cap]
+    more = one + [{"TEXT": {"REGEX": r"^([A-Z][\w\-]*|and|&)$"}, "OP": "*"}, cap]
+    for head in cues.get("institution_heads", ()):
+        cls = cues["suffix"].get(head, "Organization")
+        for tail in (one, more, one + one, one + more, more + one, more + more):
+            pats.append({"label": cls, "id": "cue", "pattern": [lead, {"TEXT": head}, *tail]})
     # "<Capitalised words> Bureau / Association / Commission / ..."
     for suffix, cls in cues["suffix"].items():
         if cls in ("GovernmentBody", "Association") and suffix[0].isupper():
@@ -374,9 +388,10 @@ class EntityTyper:
         if eid and eid != "cue" and eid in self.ref.entities:
             return EntMention(ent.start, ent.end, ent.label_, ref=eid, origin="reference", name=ent.text)
         if eid == "found":  # a name another sentence of the corpus gave evidence for
-            if self._junk(doc, ent.start, ent.end, ent.label_) or self._title_part(doc, ent.end):
+            start = self._strip_descriptors(doc, ent.start, ent.end)
+            if self._junk(doc, start, ent.end, ent.label_) or self._title_part(doc, ent.end):
                 return None
-            return EntMention(ent.start, ent.end, ent.label_, origin="found", name=ent.text)
+            return EntMention(start, ent.end, ent.label_, origin="found", name=doc[start:ent.end].text)
         if eid == "cue":
             start, end = self._trim(doc, ent.start, ent.end)
             if start >= end:
@@ -402,6 +417,8 @@ class EntityTyper:
         if cls == "Person":  # "COO Conan" -> "Conan": the title is a role, read by the role rules
             while start < end - 1 and (doc[start].lower_ in self.role_words or doc[start].lower_ in ("and", ",")):
                 start += 1
+        else:
+            start = self._strip_descriptors(doc, start, end)
         # extend over a suffix word the model left out ("Fever Point" + "Association")
         while end < len(doc) and doc[end].text in self.suffix and doc[end].is_title and cls != "Person":
             end += 1
@@ -457,13 +474,27 @@ class EntityTyper:
                                or doc[start].is_punct or doc[start].is_space):
             start += 1
         while end > start and (doc[end - 1].text in ("'s", "’s", "'") or doc[end - 1].text in _QUOTES
+                               or doc[end - 1].lower_ in _STRIP_TRAIL
                                or (doc[end - 1].is_punct and doc[end - 1].text not in (".",))
                                or doc[end - 1].is_space):
             end -= 1
+        # an amount the model read into the name: "fined Kakao 15.1 billion won"
+        for k in range(start + 1, end):
+            if doc[k].like_num and any(doc[j].lower_ in _MONEY_WORDS for j in range(k, end)):
+                end = k
+                break
         # a trailing period only stays for abbreviations like "Inc." / "Co."
         if end > start and doc[end - 1].text == "." and end - 1 > start and not doc[end - 2].text.endswith(("Inc", "Co", "Corp", "Ltd", "No")):
             end -= 1
         return start, end
+
+    def _strip_descriptors(self, doc: Doc, start: int, end: int) -> int:
+        """Leading role titles and context nouns are not part of a name ("Judge John Chun", "Rival
+        Expedia", "CEO Jane Doe"), as long as a capitalised word stays."""
+        while start < end - 1 and (doc[start].lower_ in self.role_words or doc[start].lower_ in self.org_context_nouns) \
+                and doc[start + 1].text[:1].isupper():
+            start += 1
+        return start
 
     def _junk(self, doc: Doc, start: int, end: int, cls: str) -> bool:
         span = doc[start:end]
@@ -472,8 +503,9 @@ class EntityTyper:
             return True
         if not any(ch.isalpha() for ch in text):
             return True
-        if all(not t.text[:1].isupper() and not t.text[:1].isdigit() for t in span if t.is_alpha):
-            return True  # no capitalised word: "e-commerce", "social media"
+        if all(not t.text[:1].isupper() and not t.text[:1].isdigit() and not _CAMEL.search(t.text)
+               for t in span if t.is_alpha):
+            return True  # no capitalised word: "e-commerce", "social media" (but "iFood", "xAI" are names)
         low = text.lower()
         if cls == "Person":
             if low in self.role_words or any(t.lower_ in self.role_words for t in span) and len(span) == 1:
@@ -484,8 +516,9 @@ class EntityTyper:
             return True
         if len(span) > 10:
             return True
-        if len(span) == 1 and span[0].pos_ in ("NOUN", "ADJ", "VERB", "ADV") and not span[0].is_upper:
-            return True  # a capitalised common word at a sentence start: "Challenges"
+        if len(span) == 1 and span[0].pos_ in ("NOUN", "ADJ", "VERB", "ADV") and not span[0].is_upper \
+                and span[0].is_sent_start and not _CAMEL.search(span[0].text):
+            return True  # a capitalised common word at a sentence start: "Challenges" (not "LinkedIn")
         return False
 
     def _cue_class(self, doc: Doc, start: int, end: int, cls: str) -> tuple[str, str]:

@@ -38,7 +38,9 @@ def _shape(text: str) -> str:
     return re.sub(r"\d+", "d", s)[:12]
 
 
-def mention_features(doc: Doc, m: EntMention) -> list[str]:
+def mention_features(doc: Doc, m: EntMention, role_words: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """The typer's features of one mention. ``role_words`` (the roles lexicon's titles) mark a name
+    next to a title ("COO Conan", "its COO, Conan", "Conan, the chief executive"), whatever the title."""
     span = doc[m.start:m.end]
     words = [t.lower_ for t in span]
     f = [f"cls={m.cls}", f"coarse={CLASS_COARSE.get(m.cls, '?')}", f"origin={m.origin}",
@@ -59,6 +61,16 @@ def mention_features(doc: Doc, m: EntMention) -> list[str]:
         f.append(f"next={t.lemma_.lower()}")
     if m.end < len(doc):
         f.append(f"next1={doc[m.end].lemma_.lower()}")
+    k = m.end + (m.end < len(doc) and doc[m.end].text == ",")
+    if k < len(doc) and doc[k].lower_ in ("who", "whose"):
+        f.append("rel=who")  # ", who has been with the company for 15 years" reads a person
+    prev = [t.lower_ for t in doc[max(0, m.start - 4):m.start] if not t.is_punct]
+    if any(" ".join(prev[i:]) in role_words for i in range(len(prev))):
+        f.append("after_role")
+    root = span.root
+    if (root.dep_ == "appos" and root.head.lower_ in role_words) or any(
+            c.dep_ == "appos" and c.lower_ in role_words for c in root.children):
+        f.append("appos_role")
     root = span.root
     f.append(f"dep={root.dep_}")
     if root.head.i != root.i and not (m.start <= root.head.i < m.end):
@@ -149,7 +161,7 @@ class EntityTypeClassifier:
         keep = []
         runs = [m for m in unnamed_runs(doc, ents) if m.name not in self.not_entities]
         for m in ents + runs:
-            feats = mention_features(doc, m)
+            feats = mention_features(doc, m, self.role_words)
             if self.collect:
                 m.features = tuple(feats)
             if self.model is None:

@@ -17,6 +17,13 @@ from kg.extract.figures import parse_money
     ("Vietnam's ministry issued Decree No. 85/2021/ND-CP on e-commerce.", {("Decree No. 85/2021/ND-CP", "Law")}),
     ("The payments app Dana expanded to new cities.", {("Dana", "Platform")}),
     ("淘宝 and 京东 are rivals.", set()),
+    # a body's head word with of/for phrases naming its seat or remit is one name
+    ("The Supreme Court of Kenya dismissed the appeal.", {("Supreme Court of Kenya", "GovernmentBody")}),
+    ("The Competition Commission of Pakistan fined Daraz.", {("Competition Commission of Pakistan", "GovernmentBody")}),
+    ("A judge of the US District Court for the Southern District of New York ruled against Temu.",
+     {("US District Court for the Southern District of New York", "GovernmentBody")}),
+    # a cue never ends on a connector
+    ("The Ministry of Trade and the central bank met on Monday.", {("Ministry of Trade", "GovernmentBody")}),
 ])
 def test_entities_types(nlp, text, expected):
     doc = nlp(text)
@@ -32,6 +39,31 @@ def test_entities_types(nlp, text, expected):
 def test_entities_junk_is_dropped(nlp, text, absent):
     names = {m.name for m in nlp(text)._.kg_ents}
     assert not (names & absent), names
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Naspers already owns iFood, the food delivery app.", "iFood"),  # a brand spelt in camel case
+    ("Microsoft's LinkedIn and Apple's App Store were designated.", "LinkedIn"),  # mid-sentence, tagged NOUN
+    ("The regulator fined parent company Kakao 15.1 billion won last year.", "Kakao"),  # not "Kakao 15.1 billion"
+])
+def test_entities_names_the_model_mangles(nlp, text, name):
+    assert name in {m.name for m in nlp(text)._.kg_ents}
+
+
+@pytest.mark.parametrize("text,name,feature", [
+    ("The unit is run by its COO, Amara Obi, and the CFO.", "Amara Obi", "after_role"),
+    ("The unit is led by chief executive Tan Wei.", "Tan Wei", "after_role"),
+    ("Tan Wei, who joined in 2019, runs the unit.", "Tan Wei", "rel=who"),
+])
+def test_typer_reads_titles_and_relative_pronouns(nlp, text, name, feature):
+    from kg.extract.typer import mention_features
+
+    with nlp.select_pipes(disable=["kg_entity_typer", "kg_coref", "kg_relations"]):
+        doc = nlp(text)
+    m = next(m for m in doc._.kg_ents if m.name == name)
+    assert feature in mention_features(doc, m, nlp.get_pipe("kg_entity_typer").role_words)
+    if feature == "after_role":  # the title words come from the roles lexicon
+        assert feature not in mention_features(doc, m)
 
 
 def test_entities_acronym_definition_becomes_alias(nlp):
