@@ -550,6 +550,24 @@ def ownership(r: SentenceReader) -> None:
             for p in parents:
                 for k in kids:
                     r.emit(k, "subsidiaryOf", p, "units-are", n)
+    # "X is a wholly owned subsidiary of Y", "X became the e-commerce arm of Y", "Y is the parent of X"
+    for n in r.sent:
+        if n.dep_ != "attr" or _lemma(n.head) not in ("be", "become", "remain"):
+            continue
+        lem = _lemma(n)
+        subs = [x for x in r.subjects(n.head) if coarse(x) == "ORG"]
+        if lem in S["unit_nouns"] or n.lower_ in S["unit_nouns"]:
+            parents = [e for e, p in r.prep_objects(n, {"of", "under", "within"}) if coarse(e) == "ORG"]
+            parents += [e for e in _possessors(r, n) if coarse(e) == "ORG"]
+            for x in subs:
+                for p in parents:
+                    if p is not x:
+                        r.emit(x, "subsidiaryOf", p, "unit-copula", n)
+        elif lem in S["owner_nouns"] or n.lower_ in S["owner_nouns"]:
+            for x in subs:
+                for e, p in r.prep_objects(n, {"of", "behind"}):
+                    if coarse(e) == "ORG" and e is not x:
+                        r.emit(e, "subsidiaryOf", x, "owner-copula", n)
     # "A merged with B to form C"
     for v in r.sent:
         if _lemma(v) in ("merge", "combine") and v.pos_ == "VERB":

@@ -103,3 +103,24 @@ def test_figures_parse_money(text, value, currency):
 ])
 def test_dates_normalise(text, article_date, expected):
     assert normalise_date(text, article_date) == expected
+
+
+@pytest.mark.parametrize("text,fact", [
+    ("Blibli Logistics is a wholly owned subsidiary of Djarum Group.",
+     ("Blibli Logistics", "subsidiaryOf", "Djarum Group", "unit-copula", "asserted")),
+    ("Naspers is the parent of Takealot.", ("Takealot", "subsidiaryOf", "Naspers", "owner-copula", "asserted")),
+    ("Zalora is not a unit of Lazada.", ("Zalora", "subsidiaryOf", "Lazada", "unit-copula", "negated")),
+])
+def test_rules_copular_ownership(nlp, tmp_path, text, fact):
+    """'X is a subsidiary of Y' and 'Y is the parent of X', read by the rules (hedges kept)."""
+    import json as _json
+
+    from kg.extract.pipeline import extract_articles
+    from kg.ingest import read_inputs
+
+    path = tmp_path / "a.jsonl"
+    path.write_text(_json.dumps({"title": "Copula", "source": "tests", "date": "2025-01-01", "text": text}) + "\n",
+                    encoding="utf-8")
+    articles, _ = read_inputs([str(path)])
+    [ex] = extract_articles(nlp, articles, model=False)
+    assert fact in {(f.subject.name, f.predicate, f.object.name, f.rule, f.modality) for f in ex.facts}
