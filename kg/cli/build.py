@@ -17,13 +17,18 @@ from kg.cli.options import inputs_argument, min_confidence_option, model_option,
               help="Also add the graph to an Oxigraph store directory (one named graph per article).")
 @click.option("--validate/--no-validate", default=True, show_default=True,
               help="Run the SHACL shapes on the result and report the violation count.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Extraction processes on this machine [default: its cores, for corpora big enough to gain].")
+@click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
+              help="Extract on a Dask cluster: a scheduler address (tcp://HOST:8786) or 'local' for a cluster of "
+                   "--workers processes here (needs the extra: pip install 'platform-kg[dask]').")
 @model_option
 @reference_option
 @min_confidence_option
 @click.option("-q", "--quiet", is_flag=True, help="No summary and no progress lines, only errors.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the summary as one JSON object on stdout (errors still go to stderr, one line each).")
-def build(inputs, out_dir, html, store_dir, validate, model, min_confidence, quiet, as_json):
+def build(inputs, out_dir, html, store_dir, validate, workers, dask_address, model, min_confidence, quiet, as_json):
     """Build the knowledge graph of INPUT files or directories (default: data/; '-' reads stdin).
 
     Reads digests, plain .txt/.md articles and JSON Lines (UTF-8, or UTF-16 with a BOM); writes
@@ -38,6 +43,8 @@ def build(inputs, out_dir, html, store_dir, validate, model, min_confidence, qui
         kg build news.jsonl more/ --min-confidence 0.7 --store out/store
         kg build data/ --reference my-entities.json
         kg build data/ --json | jq .triples
+        kg build year-of-news/ --workers 8
+        kg build year-of-news/ --dask tcp://scheduler:8786
     """
     import os
 
@@ -47,7 +54,8 @@ def build(inputs, out_dir, html, store_dir, validate, model, min_confidence, qui
     inputs = list(inputs) or ["data"]
     try:
         with Progress("kg build", enabled=not quiet) as progress:
-            summary = _build(inputs, out_dir, html, store_dir, validate, model, min_confidence, progress)
+            summary = _build(inputs, out_dir, html, store_dir, validate, model, min_confidence, progress,
+                             workers=workers, dask=dask_address)
     except KGError:
         raise
     except Exception as e:  # a bug of ours: one line, nothing (more) written, never a traceback
@@ -75,12 +83,13 @@ def build(inputs, out_dir, html, store_dir, validate, model, min_confidence, qui
         sys.exit(1)
 
 
-def _build(inputs, out_dir, html, store_dir, validate, model, min_confidence, progress) -> dict:
+def _build(inputs, out_dir, html, store_dir, validate, model, min_confidence, progress, *, workers=None,
+           dask=None) -> dict:
     """Run the build and write its outputs; the summary (what --json prints)."""
     from kg.cli.options import echo_problems, run_build
     from kg.pipeline import write_outputs
 
-    result = run_build(inputs, model, min_confidence, progress=progress)
+    result = run_build(inputs, model, min_confidence, progress=progress, workers=workers, dask=dask)
     with progress.clear():
         echo_problems(result.report)
     if result.articles == 0:

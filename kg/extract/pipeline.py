@@ -168,17 +168,19 @@ def with_final_stop(text: str) -> str:
 
 
 def extract_articles(nlp, articles: list[Article], progress=None, errors: list | None = None,
-                     model=None) -> list[ArticleExtraction]:
+                     model=None, second_progress=None) -> list[ArticleExtraction]:
     """Two passes over the corpus: the second also looks for every name the first found with some
     evidence ("one name, one entity": a company the model missed in one sentence is still found
-    there when another sentence named it), so relations in those sentences are not lost."""
+    there when another sentence named it), so relations in those sentences are not lost.
+
+    ``progress`` and ``second_progress`` are called with 1 for each passage done in each pass."""
     first = _extract_pass(nlp, articles, progress, errors, model)
     names = discovered_names(first)
     if not names:
         return first
     ok = {id(ex.article) for ex in first}
     with _names_ruler(nlp, names):
-        return _extract_pass(nlp, [a for a in articles if id(a) in ok], None, errors, model)
+        return _extract_pass(nlp, [a for a in articles if id(a) in ok], second_progress, errors, model)
 
 
 def discovered_names(extractions: list[ArticleExtraction]) -> dict[str, str]:
@@ -195,16 +197,28 @@ def discovered_names(extractions: list[ArticleExtraction]) -> dict[str, str]:
     return out
 
 
-@contextlib.contextmanager
-def _names_ruler(nlp, names: dict[str, str]):
-    ruler = nlp.add_pipe("entity_ruler", name="kg_found_names", after="kg_cue_filter",
-                         config={"overwrite_ents": False})
+NAMES_RULER = "kg_found_names"
+
+
+def add_names_ruler(nlp, names: dict[str, str]):
+    """An entity ruler for the names the first pass found (exact tokens, the voted class)."""
+    ruler = nlp.add_pipe("entity_ruler", name=NAMES_RULER, after="kg_cue_filter", config={"overwrite_ents": False})
     try:
         ruler.add_patterns([{"label": cls, "id": "found", "pattern": [{"ORTH": t.text} for t in nlp.make_doc(n)]}
                             for n, cls in sorted(names.items())])
-        yield ruler
+    except BaseException:
+        nlp.remove_pipe(NAMES_RULER)
+        raise
+    return ruler
+
+
+@contextlib.contextmanager
+def _names_ruler(nlp, names: dict[str, str]):
+    try:
+        yield add_names_ruler(nlp, names)
     finally:
-        nlp.remove_pipe("kg_found_names")
+        if NAMES_RULER in nlp.pipe_names:
+            nlp.remove_pipe(NAMES_RULER)
 
 
 def _analyse(nlp, texts: list[str], batch_size: int = 64):
