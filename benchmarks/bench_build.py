@@ -8,6 +8,9 @@ Prints, on corpora written by ``make_news.py`` (invented names, several phrasing
 * wall time of ``--workers 2`` against ``--workers 1``, and of ``--dask local`` (2 workers)
   against the serial build, with the outputs compared byte for byte;
 * peak RSS of a one-process build at each ``--sizes`` (words);
+* adding 10 new articles to a store of ``--store-articles`` articles (``kg build NEW --store DIR``)
+  against building those 10 alone (the store is filled with ``make_synthetic.py`` articles through
+  ``kg load``, with an incremental record for each, so its size is what is measured);
 * the time 10^8 words would take on this machine and on ten such machines, from the fastest
   build measured here.
 
@@ -85,6 +88,30 @@ def run_child(args: list[str]) -> None:
                       "rss_mb": usage.ru_maxrss / 1024}))
 
 
+def big_store(tmp: Path, articles: int) -> Path:
+    """A store of ``articles`` generated articles (kg load of make_synthetic.py's N-Triples), each with
+    the record an incremental build leaves."""
+    import pyoxigraph as ox
+
+    from kg.rdf.namespace import PKG
+    from kg.store.incremental import CONTENT_HASH, IDENTITY, SOURCES_GRAPH
+
+    nt, store = tmp / "store.nt", tmp / "store"
+    subprocess.run([sys.executable, str(HERE / "make_synthetic.py"), "--triples", str(articles * 134), "-o", str(nt)],
+                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([str(Path(sys.executable).with_name("kg")), "load", str(nt), "--store", str(store)], check=True,
+                   stdout=subprocess.DEVNULL)
+    st = ox.Store(str(store))
+    typ = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    iris = [q.subject for q in st.quads_for_pattern(None, typ, ox.NamedNode(str(PKG.Article)), None)]
+    st.extend([ox.Quad(i, p, ox.Literal(f"{p.value[-4:]}-{k}"), SOURCES_GRAPH)
+               for k, i in enumerate(iris) for p in (CONTENT_HASH, IDENTITY)])
+    st.flush()
+    del st
+    print(f"store: {len(iris)} articles", flush=True)
+    return store
+
+
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -94,6 +121,7 @@ def main() -> None:
     ap.add_argument("--words", type=int, default=30000, help="corpus size for the speed ratios")
     ap.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000],
                     help="corpus sizes (words) for peak RSS")
+    ap.add_argument("--store-articles", type=int, default=10_000, help="store size for the incremental add")
     ap.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -134,6 +162,19 @@ def main() -> None:
             r = child("build", str(path), "-o", str(tmp / f"rss{size}"), "-q", "--workers", "1", "--no-html",
                       "--no-validate")
             print(f"{count_words(path):9} words: peak RSS {r['rss_mb']:7.0f} MB   {r['wall']:7.1f} s wall", flush=True)
+
+        print(f"\n-- incremental: 10 new articles into a store of {args.store_articles} articles; load average {load()}",
+              flush=True)
+        store = big_store(tmp, args.store_articles)
+        new = corpus(tmp, 10 * WORDS_PER_ARTICLE, seed=23)
+        alone = child("build", str(new), "-o", str(tmp / "alone"), "-q", "--no-html", "--workers", "1")
+        into = child("build", str(new), "-o", str(tmp / "into"), "-q", "--no-html", "--workers", "1", "--store",
+                     str(store))
+        again = child("build", str(new), "-o", str(tmp / "again"), "-q", "--no-html", "--workers", "1", "--store",
+                      str(store))
+        print(f"build the 10 alone:                  {alone['wall']:7.1f} s wall")
+        print(f"add them to the store:               {into['wall']:7.1f} s wall  {into['wall'] / alone['wall']:.2f}x alone")
+        print(f"the same again (nothing to build):   {again['wall']:7.1f} s wall")
 
         best = max(words / one["wall"], words / two["wall"])
         per_machine = words / dask["wall"]

@@ -26,7 +26,7 @@ class BuildResult:
 
 def build_graph(inputs, *, model: str | None = None, min_confidence: float = 0.0, progress=None, stdin=None,
                 ontology_dir: str | None = None, step=None, workers: int | None = 1,
-                dask: str | None = None) -> BuildResult:
+                dask: str | None = None, select=None) -> BuildResult:
     """Build the knowledge graph of the given inputs (files, directories, '-' for stdin).
 
     ``progress``, if given, is called once with the number of passages to analyse and returns a
@@ -36,7 +36,9 @@ def build_graph(inputs, *, model: str | None = None, min_confidence: float = 0.0
 
     ``workers``: extraction processes on this machine (None: the machine's cores when the corpus is
     big enough to gain from them); ``dask``: a Dask scheduler address or ``"local"`` to extract on
-    Dask workers instead. The graph is the same whichever is used.
+    Dask workers instead. The graph is the same whichever is used. ``select``, if given, is called
+    with the articles read and returns those to build (an incremental build leaves out those its
+    store already holds).
     """
     from kg.extract.pipeline import extract_articles, load_pipeline
     from kg.extract.reference import load_reference
@@ -47,8 +49,11 @@ def build_graph(inputs, *, model: str | None = None, min_confidence: float = 0.0
         return step(name, total) if step is not None else None
 
     articles, report = read_inputs([str(i) for i in inputs], stdin=stdin, progress=stage("reading inputs"))
-    stage("loading the model")
-    nlp = load_pipeline(model, ontology_dir)  # also in parallel builds: a bad --model fails here, in one line
+    if select is not None:
+        articles = select(articles)
+    if articles:  # (an incremental build may have nothing left to do)
+        stage("loading the model")
+        nlp = load_pipeline(model, ontology_dir)  # also in parallel builds: a bad --model fails here, in one line
     passages = sum(len(a.passages) for a in articles)
     tick = progress(passages) if progress is not None else stage("extracting", passages)
 
@@ -56,7 +61,9 @@ def build_graph(inputs, *, model: str | None = None, min_confidence: float = 0.0
         return stage("extracting, second pass", passages)
 
     with _runner(articles, workers, dask, model, ontology_dir) as runner:
-        if runner is None:
+        if not articles:
+            extractions = []
+        elif runner is None:
             extractions = extract_articles(nlp, articles, progress=tick, errors=report.errors,
                                            second_progress=_Deferred(second))
         else:

@@ -14,7 +14,8 @@ from kg.cli.options import inputs_argument, min_confidence_option, model_option,
               help="Output directory (graph.ttl, graph.html).")
 @click.option("--html/--no-html", default=True, show_default=True, help="Also write the interactive graph.html.")
 @click.option("--store", "store_dir", default=None, type=click.Path(file_okay=False),
-              help="Also add the graph to an Oxigraph store directory (one named graph per article).")
+              help="Also add the graph to an Oxigraph store directory (one named graph per article); articles "
+                   "the store already holds unchanged are not built again, changed ones replace theirs.")
 @click.option("--validate/--no-validate", default=True, show_default=True,
               help="Run the SHACL shapes on the result and report the violation count.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
@@ -71,6 +72,11 @@ def build(inputs, out_dir, html, store_dir, validate, workers, dask_address, mod
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     elif not quiet:
         s = summary
+        if s["unchanged"]:
+            click.echo(f"Unchanged in the store (not built again): {s['unchanged']} articles")
+        if not s["articles"]:
+            click.echo(f"Nothing to build; the store {s['outputs']['store']} is up to date")
+            sys.exit(1 if s["errors"] else 0)
         click.echo(f"Articles: {s['articles']}   triples: {s['triples']}   metrics: {s['metrics']}")
         click.echo("Entities:  " + ", ".join(f"{k} {v}" for k, v in s["entities"].items()))
         click.echo("Relations: " + ", ".join(f"{k} {v}" for k, v in s["relations"].items()))
@@ -89,22 +95,36 @@ def _build(inputs, out_dir, html, store_dir, validate, model, min_confidence, pr
     from kg.cli.options import echo_problems, run_build
     from kg.pipeline import write_outputs
 
-    result = run_build(inputs, model, min_confidence, progress=progress, workers=workers, dask=dask)
+    select, seen = None, {}
+    if store_dir:
+        from kg.store.incremental import plan
+
+        def select(articles):
+            seen["plan"] = plan(articles, store_dir)
+            return seen["plan"].build
+
+    result = run_build(inputs, model, min_confidence, progress=progress, workers=workers, dask=dask, select=select)
     with progress.clear():
         echo_problems(result.report)
-    if result.articles == 0:
+    unchanged = seen["plan"].unchanged if "plan" in seen else 0
+    if result.articles == 0 and not unchanged:
         click.secho("Error: no article could be read; nothing written", fg="red", err=True)
         sys.exit(1)
-    progress.step("writing outputs")
-    paths = write_outputs(result, out_dir, html=html)
-    if store_dir:
+    paths = {}
+    if result.articles:
+        progress.step("writing outputs")
+        paths = write_outputs(result, out_dir, html=html)
+    if store_dir and result.articles:
         from kg.store import add_to_store
+        from kg.store.incremental import finish
 
         progress.step("adding to the store")
         add_to_store(result.graph, store_dir)
+        finish(store_dir, seen["plan"], result.graph)  # after the graph: a crash in between rebuilds them
+    if store_dir:
         paths["store"] = str(store_dir)
     violations = None
-    if validate:
+    if validate and result.articles:
         try:
             from kg.validate import validate_graph
         except ImportError:
@@ -114,7 +134,7 @@ def _build(inputs, out_dir, html, store_dir, validate, model, min_confidence, pr
             violations = validate_graph(result.graph).violation_count
     s = result.summary
     return {
-        "articles": result.articles, "triples": s["triples"], "metrics": s["metrics"],
+        "articles": result.articles, "unchanged": unchanged, "triples": s["triples"], "metrics": s["metrics"],
         "entities": s["entities"], "relations": s["relations"],
         "statements_by_modality": s["statements_by_modality"], "shacl_violations": violations,
         "outputs": paths, "errors": list(result.report.errors),

@@ -141,7 +141,7 @@ def _isatty(stream) -> bool:
 
 
 def run_build(inputs, model, min_confidence, quiet=False, progress: Progress | None = None, *, workers: int | None = 1,
-              dask: str | None = None):
+              dask: str | None = None, select=None):
     """Build, telling stderr what is going on while it takes long (see :class:`Progress`)."""
     import contextlib
 
@@ -151,7 +151,7 @@ def run_build(inputs, model, min_confidence, quiet=False, progress: Progress | N
         if progress is None:
             progress = stack.enter_context(Progress("kg build", enabled=not quiet))
         return build_graph(inputs, model=model, min_confidence=min_confidence, step=progress.step, workers=workers,
-                           dask=dask)
+                           dask=dask, select=select)
 
 
 def echo_problems(report) -> None:

@@ -35,6 +35,10 @@ class PipelinePlugin(WorkerPlugin):
         init_worker(self.model, self.ontology_dir)
 
 
+def _same(x):
+    return x
+
+
 class DaskRunner:
     """A Dask client (and, for ``"local"``, a LocalCluster of ``workers`` processes) to map shards on."""
 
@@ -60,12 +64,14 @@ class DaskRunner:
         self.workers = max(1, len(self.client.scheduler_info()["workers"]))
 
     def map(self, fn, jobs: list[tuple], shared: tuple = ()):
-        """``(job index, result)`` of ``fn(*job, *shared)`` for each job, as they finish; ``shared``
-        is sent to every worker once."""
+        """``(job index, result)`` of ``fn(*job, *shared)`` for each job, as they finish.
+
+        ``shared`` goes to the scheduler once, as the result of a task rather than scattered data:
+        a worker that dies holding it loses nothing, the scheduler computes it again."""
         from distributed import as_completed
         from distributed.scheduler import KilledWorker
 
-        shared_f = self.client.scatter(list(shared), broadcast=True, hash=False) if shared else []
+        shared_f = [self.client.submit(_same, x, pure=False) for x in shared]
         futures = [self.client.submit(fn, *job, *shared_f, pure=False, retries=RETRIES) for job in jobs]
         index = {f.key: i for i, f in enumerate(futures)}
         try:
