@@ -51,16 +51,16 @@ def build_graph(inputs, *, model: str | None = None, min_confidence: float = 0.0
     articles, report = read_inputs([str(i) for i in inputs], stdin=stdin, progress=stage("reading inputs"))
     if select is not None:
         articles = select(articles)
-    if articles:  # (an incremental build may have nothing left to do)
-        stage("loading the model")
-        nlp = load_pipeline(model, ontology_dir)  # also in parallel builds: a bad --model fails here, in one line
     passages = sum(len(a.passages) for a in articles)
-    tick = progress(passages) if progress is not None else stage("extracting", passages)
 
     def second():
         return stage("extracting, second pass", passages)
 
     with _runner(articles, workers, dask, model, ontology_dir) as runner:
+        if runner is None and articles:  # (an incremental build may have nothing left to do)
+            stage("loading the model")
+            nlp = load_pipeline(model, ontology_dir)
+        tick = progress(passages) if progress is not None else stage("extracting", passages)
         if not articles:
             extractions = []
         elif runner is None:

@@ -45,11 +45,18 @@ def plan_shards(articles: list[Article], workers: int, max_chars: int = SHARD_CH
 
 
 def init_worker(model: str | None, ontology_dir: str | None) -> None:
-    """Load the pipeline in this worker process (once: :func:`load_pipeline` is cached)."""
+    """Load the pipeline in this worker process (once: :func:`load_pipeline` is cached).
+
+    A pipeline that cannot be loaded (a bad ``--model``) is not an error here, where it would
+    only break the pool: :func:`run_shard` loads it again and its one-line error reaches the build."""
+    from kg.errors import KGError
     from kg.extract.pipeline import load_pipeline
 
     _WORKER.update(model=model, ontology_dir=ontology_dir)
-    load_pipeline(model, ontology_dir)
+    try:
+        load_pipeline(model, ontology_dir)
+    except KGError:
+        pass
 
 
 def run_shard(articles: list[Article], names: dict[str, str] | None, phase: str

@@ -62,3 +62,11 @@ def test_shards_cover_every_article_once_in_order(sizes, workers, max_chars):
     assert all(len(s) for s in shards)
     # a shard only grows past the cap by its last article
     assert all(sum(sizes[i] for i in s[:-1]) < max_chars for s in shards)
+
+
+def test_a_model_the_workers_cannot_load_is_one_line(tmp_path):
+    res = CliRunner().invoke(cli, ["build", str(CORPUS[0]), "-o", str(tmp_path), "--no-html", "-q",
+                                   "--workers", "2", "--model", "no_such_model"])
+    assert res.exit_code == 1
+    assert res.output.startswith("Error: cannot load spaCy pipeline 'no_such_model'") and "Traceback" not in res.output
+    assert not (tmp_path / "graph.ttl").exists()
