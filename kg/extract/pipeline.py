@@ -174,13 +174,14 @@ def extract_articles(nlp, articles: list[Article], progress=None, errors: list |
     there when another sentence named it), so relations in those sentences are not lost.
 
     ``progress`` and ``second_progress`` are called with 1 for each passage done in each pass."""
-    first = _extract_pass(nlp, articles, progress, errors, model)
+    kept: dict = {}  # the Docs as they are before the names ruler: the second pass starts from them
+    first = _extract_pass(nlp, articles, progress, errors, model, kept=kept, record=True)
     names = discovered_names(first)
     if not names:
         return first
     ok = {id(ex.article) for ex in first}
     with _names_ruler(nlp, names):
-        return _extract_pass(nlp, [a for a in articles if id(a) in ok], second_progress, errors, model)
+        return _extract_pass(nlp, [a for a in articles if id(a) in ok], second_progress, errors, model, kept=kept)
 
 
 def discovered_names(extractions: list[ArticleExtraction]) -> dict[str, str]:
@@ -221,7 +222,10 @@ def _names_ruler(nlp, names: dict[str, str]):
             nlp.remove_pipe(NAMES_RULER)
 
 
-def _analyse(nlp, texts: list[str], batch_size: int = 64):
+_BATCH = 64
+
+
+def _analyse(nlp, texts: list[str], batch_size: int = _BATCH):
     """``nlp.pipe`` over the passages, a batch at a time; in a batch the pipeline fails on, each
     passage is retried alone, and one that fails again gives None (the caller reports its article)."""
     for i in range(0, len(texts), batch_size):
@@ -229,26 +233,70 @@ def _analyse(nlp, texts: list[str], batch_size: int = 64):
         try:
             docs = list(nlp.pipe(chunk, batch_size=batch_size))
         except Exception:  # noqa: BLE001 -- one bad passage must not lose the batch
-            docs = []
-            for t in chunk:
-                try:
-                    docs.append(nlp(t))
-                except Exception:  # noqa: BLE001
-                    docs.append(None)
+            docs = [_analyse_one(nlp, t) for t in chunk]
         yield from docs
 
 
+def _analyse_one(nlp, text: str):
+    try:
+        return nlp(text)
+    except Exception:  # noqa: BLE001 -- reported by the caller, with its article
+        return None
+
+
+def _analyse_kept(nlp, keys: list, texts: list[str], kept: dict | None, record: bool = False):
+    """:func:`_analyse`, with the Docs as they are before the names ruler kept in ``kept`` (by
+    ``keys``) when ``record``, and taken from there instead of analysed again otherwise.
+
+    Why: the components before the names ruler (tok2vec, tagger, parser, lemmatizer, our entity
+    ruler) do not depend on the names, and are most of the model's cost; the second pass runs
+    only the names ruler, the NER and ours again. The Docs are the same as a full run's."""
+    if kept is None:
+        yield from _analyse(nlp, texts)
+        return
+    early = [n for n in nlp.pipe_names[:nlp.pipe_names.index("ner")] if n != NAMES_RULER]
+    missing = [i for i, k in enumerate(keys) if record or k not in kept]
+    docs: list = [None if record else kept.pop(k, None) for k in keys]
+    with nlp.select_pipes(enable=early):
+        for i, doc in zip(missing, _analyse(nlp, [texts[i] for i in missing])):
+            docs[i] = doc
+            if record and doc is not None:
+                kept[keys[i]] = _without_tensor(doc.copy())
+    ready = [i for i, d in enumerate(docs) if d is not None]
+    for s in range(0, len(ready), _BATCH):
+        chunk = ready[s:s + _BATCH]
+        try:
+            with nlp.select_pipes(disable=early):
+                done = list(nlp.pipe([docs[i] for i in chunk], batch_size=_BATCH))
+        except Exception:  # noqa: BLE001 -- the batch's Docs may be half-annotated: each text again, whole
+            done = [_analyse_one(nlp, texts[i]) for i in chunk]
+        for i, d in zip(chunk, done):
+            docs[i] = d
+    yield from docs
+
+
+def _without_tensor(doc):
+    """A kept Doc without tok2vec's output: the components after the names ruler do not read it
+    (the NER has its own tok2vec), and it is most of a Doc's memory."""
+    import numpy
+
+    doc.tensor = numpy.zeros((0,), dtype="float32")
+    return doc
+
+
 def _extract_pass(nlp, articles: list[Article], progress=None, errors: list | None = None,
-                  model=None) -> list[ArticleExtraction]:
+                  model=None, kept: dict | None = None, record: bool = False) -> list[ArticleExtraction]:
     """Run the pipeline over every passage of every article (batched with ``nlp.pipe``).
 
     An internal error in one article loses only that article: it is reported in ``errors`` as
-    ``FILE:LINE: internal error in STAGE (please report)`` and the others go on."""
+    ``FILE:LINE: internal error in STAGE (please report)`` and the others go on. With ``kept``
+    see :func:`_analyse_kept`."""
     jobs = [(ai, pi, p.text) for ai, a in enumerate(articles) for pi, p in enumerate(a.passages)]
     docs_by_article: dict[int, list] = {i: [] for i in range(len(articles))}
     failed: dict[int, str] = {}
     texts = [with_final_stop(t) for _, _, t in jobs]
-    for (ai, pi, text), doc in zip(jobs, _analyse(nlp, texts)):
+    keys = [(id(articles[ai]), pi) for ai, pi, _ in jobs]
+    for (ai, pi, text), doc in zip(jobs, _analyse_kept(nlp, keys, texts, kept, record)):
         if doc is None:
             failed.setdefault(ai, "entity recognition")
         else:
@@ -259,7 +307,8 @@ def _extract_pass(nlp, articles: list[Article], progress=None, errors: list | No
     # titles in batches too (one nlp() call per title cost 7% of extraction), as they are written
     titled = [ai for ai, a in enumerate(articles) if a.title and not has_cjk(a.title) and ai not in failed]
     title_docs: dict[int, object] = {}
-    for ai, doc in zip(titled, _analyse(nlp, [articles[ai].title for ai in titled])):
+    title_keys = [(id(articles[ai]), -1) for ai in titled]
+    for ai, doc in zip(titled, _analyse_kept(nlp, title_keys, [articles[ai].title for ai in titled], kept, record)):
         if doc is None:
             failed.setdefault(ai, "title")
         else:
