@@ -97,7 +97,7 @@ def big_store(tmp: Path, articles: int) -> Path:
     from kg.store.incremental import CONTENT_HASH, IDENTITY, SOURCES_GRAPH
 
     nt, store = tmp / "store.nt", tmp / "store"
-    subprocess.run([sys.executable, str(HERE / "make_synthetic.py"), "--triples", str(articles * 134), "-o", str(nt)],
+    subprocess.run([sys.executable, str(HERE / "make_synthetic.py"), "--triples", str(articles * 186), "-o", str(nt)],
                    check=True, stdout=subprocess.DEVNULL)
     subprocess.run([str(Path(sys.executable).with_name("kg")), "load", str(nt), "--store", str(store)], check=True,
                    stdout=subprocess.DEVNULL)
