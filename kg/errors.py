@@ -60,3 +60,7 @@ class ValidationFailed(KGError):
 
 class EndpointError(KGError):
     """A remote SPARQL endpoint or Graph Store that cannot be reached or refused a request."""
+
+
+class WorkerError(KGError):
+    """A worker process or a Dask cluster that failed or cannot be reached (kg build --workers/--dask)."""

@@ -14,16 +14,22 @@ from kg.cli.options import inputs_argument, min_confidence_option, model_option,
               help="Output directory (graph.ttl, graph.html).")
 @click.option("--html/--no-html", default=True, show_default=True, help="Also write the interactive graph.html.")
 @click.option("--store", "store_dir", default=None, type=click.Path(file_okay=False),
-              help="Also add the graph to an Oxigraph store directory (one named graph per article).")
+              help="Also add the graph to an Oxigraph store directory (one named graph per article); articles "
+                   "the store already holds unchanged are not built again, changed ones replace theirs.")
 @click.option("--validate/--no-validate", default=True, show_default=True,
               help="Run the SHACL shapes on the result and report the violation count.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Extraction processes on this machine [default: its cores, for corpora big enough to gain].")
+@click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
+              help="Extract on a Dask cluster: a scheduler address (tcp://HOST:8786) or 'local' for a cluster of "
+                   "--workers processes here (needs the extra: pip install 'platform-kg[dask]').")
 @model_option
 @reference_option
 @min_confidence_option
 @click.option("-q", "--quiet", is_flag=True, help="No summary and no progress lines, only errors.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the summary as one JSON object on stdout (errors still go to stderr, one line each).")
-def build(inputs, out_dir, html, store_dir, validate, model, min_confidence, quiet, as_json):
+def build(inputs, out_dir, html, store_dir, validate, workers, dask_address, model, min_confidence, quiet, as_json):
     """Build the knowledge graph of INPUT files or directories (default: data/; '-' reads stdin).
 
     Reads digests, plain .txt/.md articles and JSON Lines (UTF-8, or UTF-16 with a BOM); writes
@@ -38,6 +44,8 @@ def build(inputs, out_dir, html, store_dir, validate, model, min_confidence, qui
         kg build news.jsonl more/ --min-confidence 0.7 --store out/store
         kg build data/ --reference my-entities.json
         kg build data/ --json | jq .triples
+        kg build year-of-news/ --workers 8
+        kg build year-of-news/ --dask tcp://scheduler:8786
     """
     import os
 
@@ -47,7 +55,8 @@ def build(inputs, out_dir, html, store_dir, validate, model, min_confidence, qui
     inputs = list(inputs) or ["data"]
     try:
         with Progress("kg build", enabled=not quiet) as progress:
-            summary = _build(inputs, out_dir, html, store_dir, validate, model, min_confidence, progress)
+            summary = _build(inputs, out_dir, html, store_dir, validate, model, min_confidence, progress,
+                             workers=workers, dask=dask_address)
     except KGError:
         raise
     except Exception as e:  # a bug of ours: one line, nothing (more) written, never a traceback
@@ -63,6 +72,11 @@ def build(inputs, out_dir, html, store_dir, validate, model, min_confidence, qui
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     elif not quiet:
         s = summary
+        if s["unchanged"]:
+            click.echo(f"Unchanged in the store (not built again): {s['unchanged']} articles")
+        if not s["articles"]:
+            click.echo(f"Nothing to build; the store {s['outputs']['store']} is up to date")
+            sys.exit(1 if s["errors"] else 0)
         click.echo(f"Articles: {s['articles']}   triples: {s['triples']}   metrics: {s['metrics']}")
         click.echo("Entities:  " + ", ".join(f"{k} {v}" for k, v in s["entities"].items()))
         click.echo("Relations: " + ", ".join(f"{k} {v}" for k, v in s["relations"].items()))
@@ -75,27 +89,42 @@ def build(inputs, out_dir, html, store_dir, validate, model, min_confidence, qui
         sys.exit(1)
 
 
-def _build(inputs, out_dir, html, store_dir, validate, model, min_confidence, progress) -> dict:
+def _build(inputs, out_dir, html, store_dir, validate, model, min_confidence, progress, *, workers=None,
+           dask=None) -> dict:
     """Run the build and write its outputs; the summary (what --json prints)."""
     from kg.cli.options import echo_problems, run_build
     from kg.pipeline import write_outputs
 
-    result = run_build(inputs, model, min_confidence, progress=progress)
+    select, seen = None, {}
+    if store_dir:
+        from kg.store.incremental import plan
+
+        def select(articles):
+            seen["plan"] = plan(articles, store_dir)
+            return seen["plan"].build
+
+    result = run_build(inputs, model, min_confidence, progress=progress, workers=workers, dask=dask, select=select)
     with progress.clear():
         echo_problems(result.report)
-    if result.articles == 0:
+    unchanged = seen["plan"].unchanged if "plan" in seen else 0
+    if result.articles == 0 and not unchanged:
         click.secho("Error: no article could be read; nothing written", fg="red", err=True)
         sys.exit(1)
-    progress.step("writing outputs")
-    paths = write_outputs(result, out_dir, html=html)
-    if store_dir:
+    paths = {}
+    if result.articles:
+        progress.step("writing outputs")
+        paths = write_outputs(result, out_dir, html=html)
+    if store_dir and result.articles:
         from kg.store import add_to_store
+        from kg.store.incremental import finish
 
         progress.step("adding to the store")
         add_to_store(result.graph, store_dir)
+        finish(store_dir, seen["plan"], result.graph)  # after the graph: a crash in between rebuilds them
+    if store_dir:
         paths["store"] = str(store_dir)
     violations = None
-    if validate:
+    if validate and result.articles:
         try:
             from kg.validate import validate_graph
         except ImportError:
@@ -105,7 +134,7 @@ def _build(inputs, out_dir, html, store_dir, validate, model, min_confidence, pr
             violations = validate_graph(result.graph).violation_count
     s = result.summary
     return {
-        "articles": result.articles, "triples": s["triples"], "metrics": s["metrics"],
+        "articles": result.articles, "unchanged": unchanged, "triples": s["triples"], "metrics": s["metrics"],
         "entities": s["entities"], "relations": s["relations"],
         "statements_by_modality": s["statements_by_modality"], "shacl_violations": violations,
         "outputs": paths, "errors": list(result.report.errors),

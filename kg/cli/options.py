@@ -48,7 +48,7 @@ class Progress:
     seconds (10 by default, ``KG_PROGRESS_INTERVAL``), so a long build is never silent. Short
     steps print nothing. Use as a context manager; :meth:`step` names the stage now running."""
 
-    UNITS = {"reading inputs": "files", "extracting": "passages"}
+    UNITS = {"reading inputs": "files", "extracting": "passages", "extracting, second pass": "passages"}
 
     def __init__(self, label: str, *, enabled: bool = True, stream=None, interval: float | None = None):
         import os
@@ -140,7 +140,8 @@ def _isatty(stream) -> bool:
         return False
 
 
-def run_build(inputs, model, min_confidence, quiet=False, progress: Progress | None = None):
+def run_build(inputs, model, min_confidence, quiet=False, progress: Progress | None = None, *, workers: int | None = 1,
+              dask: str | None = None, select=None):
     """Build, telling stderr what is going on while it takes long (see :class:`Progress`)."""
     import contextlib
 
@@ -149,7 +150,8 @@ def run_build(inputs, model, min_confidence, quiet=False, progress: Progress | N
     with contextlib.ExitStack() as stack:
         if progress is None:
             progress = stack.enter_context(Progress("kg build", enabled=not quiet))
-        return build_graph(inputs, model=model, min_confidence=min_confidence, step=progress.step)
+        return build_graph(inputs, model=model, min_confidence=min_confidence, step=progress.step, workers=workers,
+                           dask=dask, select=select)
 
 
 def echo_problems(report) -> None:

@@ -61,10 +61,14 @@ def _token_pattern(nlp, text: str, case_sensitive: bool):
 
 
 def reference_patterns(nlp, ref: ReferenceData) -> list[dict]:
+    """Case-sensitive names as token patterns (ORTH); the others as phrase patterns, which the
+    ruler's PhraseMatcher compares on LOWER: the same matches as ``[{"LOWER": ...}, ...]`` token
+    patterns, without the token Matcher's cost on long passages (issue 11)."""
     pats = []
     for e in ref.entities.values():
         for name in (e.name, *e.aliases_en):
-            pats.append({"label": e.cls, "id": e.id, "pattern": _token_pattern(nlp, name, e.case_sensitive)})
+            pattern = _token_pattern(nlp, name, True) if e.case_sensitive else name
+            pats.append({"label": e.cls, "id": e.id, "pattern": pattern})
     return pats
 
 
@@ -145,8 +149,9 @@ def make_entity_ruler(nlp: Language, name: str, ontology_dir: str | None):
     from spacy.pipeline import EntityRuler
 
     ref = load_reference(ontology_dir)
-    ruler = EntityRuler(nlp, name=name, overwrite_ents=True)
-    ruler.add_patterns(reference_patterns(nlp, ref) + cue_patterns(ref))
+    ruler = EntityRuler(nlp, name=name, overwrite_ents=True, phrase_matcher_attr="LOWER")
+    with nlp.select_pipes(enable=[]):  # phrase patterns need the tokenizer only (the ruler would run the others)
+        ruler.add_patterns(reference_patterns(nlp, ref) + cue_patterns(ref))
     return ruler
 
 

@@ -168,17 +168,20 @@ def with_final_stop(text: str) -> str:
 
 
 def extract_articles(nlp, articles: list[Article], progress=None, errors: list | None = None,
-                     model=None) -> list[ArticleExtraction]:
+                     model=None, second_progress=None) -> list[ArticleExtraction]:
     """Two passes over the corpus: the second also looks for every name the first found with some
     evidence ("one name, one entity": a company the model missed in one sentence is still found
-    there when another sentence named it), so relations in those sentences are not lost."""
-    first = _extract_pass(nlp, articles, progress, errors, model)
+    there when another sentence named it), so relations in those sentences are not lost.
+
+    ``progress`` and ``second_progress`` are called with 1 for each passage done in each pass."""
+    kept: dict = {}  # the Docs as they are before the names ruler: the second pass starts from them
+    first = _extract_pass(nlp, articles, progress, errors, model, kept=kept, record=True)
     names = discovered_names(first)
     if not names:
         return first
     ok = {id(ex.article) for ex in first}
     with _names_ruler(nlp, names):
-        return _extract_pass(nlp, [a for a in articles if id(a) in ok], None, errors, model)
+        return _extract_pass(nlp, [a for a in articles if id(a) in ok], second_progress, errors, model, kept=kept)
 
 
 def discovered_names(extractions: list[ArticleExtraction]) -> dict[str, str]:
@@ -195,19 +198,34 @@ def discovered_names(extractions: list[ArticleExtraction]) -> dict[str, str]:
     return out
 
 
-@contextlib.contextmanager
-def _names_ruler(nlp, names: dict[str, str]):
-    ruler = nlp.add_pipe("entity_ruler", name="kg_found_names", after="kg_cue_filter",
-                         config={"overwrite_ents": False})
+NAMES_RULER = "kg_found_names"
+
+
+def add_names_ruler(nlp, names: dict[str, str]):
+    """An entity ruler for the names the first pass found (exact tokens, the voted class)."""
+    ruler = nlp.add_pipe("entity_ruler", name=NAMES_RULER, after="kg_cue_filter", config={"overwrite_ents": False})
     try:
         ruler.add_patterns([{"label": cls, "id": "found", "pattern": [{"ORTH": t.text} for t in nlp.make_doc(n)]}
                             for n, cls in sorted(names.items())])
-        yield ruler
+    except BaseException:
+        nlp.remove_pipe(NAMES_RULER)
+        raise
+    return ruler
+
+
+@contextlib.contextmanager
+def _names_ruler(nlp, names: dict[str, str]):
+    try:
+        yield add_names_ruler(nlp, names)
     finally:
-        nlp.remove_pipe("kg_found_names")
+        if NAMES_RULER in nlp.pipe_names:
+            nlp.remove_pipe(NAMES_RULER)
 
 
-def _analyse(nlp, texts: list[str], batch_size: int = 64):
+_BATCH = 64
+
+
+def _analyse(nlp, texts: list[str], batch_size: int = _BATCH):
     """``nlp.pipe`` over the passages, a batch at a time; in a batch the pipeline fails on, each
     passage is retried alone, and one that fails again gives None (the caller reports its article)."""
     for i in range(0, len(texts), batch_size):
@@ -215,33 +233,86 @@ def _analyse(nlp, texts: list[str], batch_size: int = 64):
         try:
             docs = list(nlp.pipe(chunk, batch_size=batch_size))
         except Exception:  # noqa: BLE001 -- one bad passage must not lose the batch
-            docs = []
-            for t in chunk:
-                try:
-                    docs.append(nlp(t))
-                except Exception:  # noqa: BLE001
-                    docs.append(None)
+            docs = [_analyse_one(nlp, t) for t in chunk]
         yield from docs
 
 
+def _analyse_one(nlp, text: str):
+    try:
+        return nlp(text)
+    except Exception:  # noqa: BLE001 -- reported by the caller, with its article
+        return None
+
+
+def _analyse_kept(nlp, keys: list, texts: list[str], kept: dict | None, record: bool = False):
+    """:func:`_analyse`, with the Docs as they are before the names ruler kept in ``kept`` (by
+    ``keys``) when ``record``, and taken from there instead of analysed again otherwise.
+
+    Why: the components before the names ruler (tok2vec, tagger, parser, lemmatizer, our entity
+    ruler) do not depend on the names, and are most of the model's cost; the second pass runs
+    only the names ruler, the NER and ours again. The Docs are the same as a full run's."""
+    if kept is None:
+        yield from _analyse(nlp, texts)
+        return
+    early = [n for n in nlp.pipe_names[:nlp.pipe_names.index("ner")] if n != NAMES_RULER]
+    missing = [i for i, k in enumerate(keys) if record or k not in kept]
+    docs: list = [None if record else kept.pop(k, None) for k in keys]
+    with nlp.select_pipes(enable=early):
+        for i, doc in zip(missing, _analyse(nlp, [texts[i] for i in missing])):
+            docs[i] = doc
+            if record and doc is not None:
+                kept[keys[i]] = _without_tensor(doc.copy())
+    ready = [i for i, d in enumerate(docs) if d is not None]
+    for s in range(0, len(ready), _BATCH):
+        chunk = ready[s:s + _BATCH]
+        try:
+            with nlp.select_pipes(disable=early):
+                done = list(nlp.pipe([docs[i] for i in chunk], batch_size=_BATCH))
+        except Exception:  # noqa: BLE001 -- the batch's Docs may be half-annotated: each text again, whole
+            done = [_analyse_one(nlp, texts[i]) for i in chunk]
+        for i, d in zip(chunk, done):
+            docs[i] = d
+    yield from docs
+
+
+def _without_tensor(doc):
+    """A kept Doc without tok2vec's output: the components after the names ruler do not read it
+    (the NER has its own tok2vec), and it is most of a Doc's memory."""
+    import numpy
+
+    doc.tensor = numpy.zeros((0,), dtype="float32")
+    return doc
+
+
 def _extract_pass(nlp, articles: list[Article], progress=None, errors: list | None = None,
-                  model=None) -> list[ArticleExtraction]:
+                  model=None, kept: dict | None = None, record: bool = False) -> list[ArticleExtraction]:
     """Run the pipeline over every passage of every article (batched with ``nlp.pipe``).
 
     An internal error in one article loses only that article: it is reported in ``errors`` as
-    ``FILE:LINE: internal error in STAGE (please report)`` and the others go on."""
+    ``FILE:LINE: internal error in STAGE (please report)`` and the others go on. With ``kept``
+    see :func:`_analyse_kept`."""
     jobs = [(ai, pi, p.text) for ai, a in enumerate(articles) for pi, p in enumerate(a.passages)]
     docs_by_article: dict[int, list] = {i: [] for i in range(len(articles))}
     failed: dict[int, str] = {}
     texts = [with_final_stop(t) for _, _, t in jobs]
-    for (ai, pi, text), doc in zip(jobs, _analyse(nlp, texts)):
+    keys = [(id(articles[ai]), pi) for ai, pi, _ in jobs]
+    for (ai, pi, text), doc in zip(jobs, _analyse_kept(nlp, keys, texts, kept, record)):
         if doc is None:
             failed.setdefault(ai, "entity recognition")
         else:
             doc.user_data["kg_text_len"] = len(text)
             docs_by_article[ai].append((pi, doc))
         if progress is not None:
-            progress(1)  # the bar follows the first pass
+            progress(1)
+    # titles in batches too (one nlp() call per title cost 7% of extraction), as they are written
+    titled = [ai for ai, a in enumerate(articles) if a.title and not has_cjk(a.title) and ai not in failed]
+    title_docs: dict[int, object] = {}
+    title_keys = [(id(articles[ai]), -1) for ai in titled]
+    for ai, doc in zip(titled, _analyse_kept(nlp, title_keys, [articles[ai].title for ai in titled], kept, record)):
+        if doc is None:
+            failed.setdefault(ai, "title")
+        else:
+            title_docs[ai] = doc
     if model is None:
         model = relation_model(nlp)
     results = []
@@ -249,7 +320,7 @@ def _extract_pass(nlp, articles: list[Article], progress=None, errors: list | No
         stage = failed.get(ai)
         if stage is None:
             try:
-                results.append(_extract_article(nlp, article, docs_by_article[ai], model))
+                results.append(_extract_article(nlp, article, docs_by_article[ai], model, title_docs.get(ai)))
                 continue
             except Exception as e:  # noqa: BLE001 -- reported below, the other articles go on
                 stage = getattr(e, "kg_stage", "relation extraction")
@@ -276,7 +347,7 @@ class _Stage:
         return False
 
 
-def _extract_article(nlp, article: Article, docs: list, model) -> ArticleExtraction:
+def _extract_article(nlp, article: Article, docs: list, model, title_doc=None) -> ArticleExtraction:
     from kg.extract.classifier import classify
     from kg.extract.figures import extract_figures
     from kg.extract.relations import ArticleContext, extract_relations
@@ -286,11 +357,10 @@ def _extract_article(nlp, article: Article, docs: list, model) -> ArticleExtract
         ex.mentions.extend(title_mentions(article, nlp))
         if has_cjk(article.title):
             _read_chinese_title(ex, nlp)
-        if article.title and not has_cjk(article.title):
-            tdoc = nlp(article.title)
+        if title_doc is not None:
             known = {(m.start, m.end) for m in ex.mentions}
-            for m in tdoc._.kg_ents:
-                mm = _mention(m, -1, tdoc)
+            for m in title_doc._.kg_ents:
+                mm = _mention(m, -1, title_doc)
                 if (mm.start, mm.end) not in known:
                     ex.mentions.append(mm)
     for pi, doc in docs:

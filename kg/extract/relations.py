@@ -455,10 +455,11 @@ def extract_relations(doc: Doc, pi: int, ctx: ArticleContext) -> list[Fact]:
 
 def sentence_evidence(doc: Doc, sent: Span, pi: int) -> Evidence:
     """The sentence as it stands in the passage (without a stop the pipeline may have added)."""
-    limit = doc.user_data.get("kg_text_len", len(doc.text))
-    end = min(sent.end_char, limit)
-    text = doc.text[sent.start_char:end].strip()
-    return Evidence(passage=pi, start=sent.start_char, end=sent.start_char + len(doc.text[sent.start_char:end].rstrip()), text=text)
+    limit = doc.user_data.get("kg_text_len")
+    end = sent.end_char if limit is None else min(sent.end_char, limit)
+    # the sentence's own tokens: ``doc.text`` is rebuilt from every token of the passage on each use
+    raw = sent.text_with_ws[:max(0, end - sent.start_char)]
+    return Evidence(passage=pi, start=sent.start_char, end=sent.start_char + len(raw.rstrip()), text=raw.strip())
 
 
 def sentence_date(r: SentenceReader) -> str:
