@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import queue
 import threading
 import time
 from dataclasses import dataclass, field
@@ -165,6 +164,39 @@ class _Worker:
         self.conn.close()
 
 
+class _Lane:
+    """The idle workers of one lane, handed to the waiting requests first come, first served (a
+    plain queue lets a newly arrived request overtake one that has waited for seconds)."""
+
+    def __init__(self):
+        from collections import deque
+
+        self._lock = threading.Lock()
+        self._idle: deque = deque()
+        self._waiting: deque = deque()  # [event, worker or None], oldest first
+
+    def put(self, w: _Worker) -> None:
+        with self._lock:
+            if self._waiting:
+                slot = self._waiting.popleft()
+                slot[1] = w
+                slot[0].set()
+            else:
+                self._idle.append(w)
+
+    def get(self, timeout: float) -> _Worker | None:
+        with self._lock:
+            if self._idle:
+                return self._idle.popleft()
+            slot = [threading.Event(), None]
+            self._waiting.append(slot)
+        slot[0].wait(timeout)
+        with self._lock:
+            if slot[1] is None:  # not served in time: leave the line
+                self._waiting.remove(slot)
+            return slot[1]
+
+
 class _Expensive(Exception):
     """Raised while waiting: the query turned out expensive and the expensive lane is full."""
 
@@ -221,7 +253,7 @@ class QueryPool:
         self.size = {CHEAP: max(1, workers), EXPENSIVE: max(1, expensive_workers)}
         self.workers = self.size[CHEAP]
         self._ctx = mp.get_context("spawn")
-        self._idle = {CHEAP: queue.Queue(), EXPENSIVE: queue.Queue()}
+        self._idle = {CHEAP: _Lane(), EXPENSIVE: _Lane()}
         self._live = {CHEAP: 0, EXPENSIVE: 0}  # this snapshot's workers per lane (idle, busy or starting)
         self._all: set = set()
         self._lock = threading.Lock()
@@ -293,9 +325,8 @@ class QueryPool:
     def _get_worker(self, lane: str, wait: float) -> _Worker | None:
         end = time.monotonic() + wait
         while True:
-            try:
-                w = self._idle[lane].get(timeout=max(0.0, end - time.monotonic()))
-            except queue.Empty:
+            w = self._idle[lane].get(max(0.0, end - time.monotonic()))
+            if w is None:
                 return None
             if w.generation == self.generation:
                 return w
