@@ -15,8 +15,9 @@ More rules keep a few slow queries from starving everyone:
   text; so is a text that is a cartesian product of whole-store scans, known before it runs
   (:func:`kg.query.policy.expensive`). The worker running it moves to the *expensive lane* on the spot (the query goes on, the
   client gets its answer) and a fresh cheap-lane worker takes its place. Expensive texts run only
-  in the expensive lane: ``expensive_workers`` processes at the lowest CPU priority (nice 19), so
-  while cheap queries want the CPU, they get it. Waits are bounded (``max_wait``): past it the
+  in the expensive lane: ``expensive_workers`` processes at a low CPU priority (nice 10: about a
+  tenth of a cheap worker's share while both want the CPU; not 19, which on a busy machine
+  starves an expensive query until its time limit), so cheap queries get the CPU first. Waits are bounded (``max_wait``): past it the
   client gets ``503`` with ``Retry-After``, never an unbounded queue; and a query that turns out
   expensive while the expensive lane is full is stopped with ``503`` at once. So the 503 answers
   of a busy expensive lane go to the expensive queries, not to the cheap ones.
@@ -41,6 +42,8 @@ from pathlib import Path
 from kg.query.isolated import LimitExceeded, cpu_seconds, wait_answer
 
 CHEAP, EXPENSIVE = "cheap", "expensive"
+NICE = 10  # the expensive lane's CPU priority
+_LANE_BUSY = "this query is expensive and the expensive-query lane is busy; try again later"
 
 
 @dataclass
@@ -136,7 +139,7 @@ class _Worker:
             self.demote()
 
     def demote(self) -> None:
-        """Into the expensive lane: the lowest CPU priority for every thread of the process
+        """Into the expensive lane: a low CPU priority (nice 10) for every thread of the process
         (on Linux a nice value is per thread)."""
         self.lane = EXPENSIVE
         pid = self.proc.pid
@@ -146,7 +149,7 @@ class _Worker:
             tids = [pid]
         for tid in tids:
             try:
-                os.setpriority(os.PRIO_PROCESS, tid, 19)
+                os.setpriority(os.PRIO_PROCESS, tid, NICE)
             except OSError:
                 pass
 
@@ -417,7 +420,7 @@ class QueryPool:
     def _run_expensive(self, key: str, job: dict) -> tuple[Answer, int]:
         end = time.monotonic() + self.max_wait
         if not self._slots.acquire(timeout=self.max_wait):
-            return _text(503, "this query is expensive and the expensive-query lane is busy; try again later",
+            return _text(503, _LANE_BUSY,
                          {"Retry-After": "5"}), -1
         try:
             return self._run(key, job, EXPENSIVE, max(0.0, end - time.monotonic()))
@@ -427,6 +430,9 @@ class QueryPool:
     def _run(self, key: str, job: dict, lane: str, wait: float | None = None) -> tuple[Answer, int]:
         w = self._get_worker(lane, self.max_wait if wait is None else wait)
         if w is None:
+            if lane == EXPENSIVE:
+                return _text(503, _LANE_BUSY,
+                             {"Retry-After": "5"}), -1
             return _text(503, "all query workers are busy; try again", {"Retry-After": "1"}), -1
         moved = []  # the expensive-lane slot taken when this query turned out expensive
 
@@ -448,7 +454,7 @@ class QueryPool:
                 return self._run_expensive(key, job)
             return ans, w.generation
         except _Expensive:
-            message = "this query is expensive and the expensive-query lane is busy; try again later"
+            message = _LANE_BUSY
         except LimitExceeded as e:
             message = str(e)
         except (EOFError, OSError):
