@@ -127,8 +127,8 @@ def drive(port: int, queries: list[str], clients: int, seconds: float, bad_clien
         conn.request("POST", "/sparql", body, {"Content-Type": "application/x-www-form-urlencoded",
                                                "Accept": "application/sparql-results+json"})
         r = conn.getresponse()
-        r.read()
-        return r.status
+        body = r.read()
+        return r.status if r.status == 200 else f"{r.status} {body.decode('utf-8', 'replace').strip()[:70]}"
 
     def client(i):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)

@@ -12,8 +12,9 @@ More rules keep a few slow queries from starving everyone:
 * **two lanes**: ordinary queries run on ``workers`` *cheap-lane* workers. A query that uses more
   than ``cheap_cpu`` seconds of CPU there (CPU, not wall-clock time, so that a busy machine does
   not make a cheap query look expensive) or hits a limit is *expensive* from then on, by its
-  text; so is a text that is a cartesian product of whole-store scans, known before it runs
-  (:func:`kg.query.policy.expensive`). The worker running it moves to the *expensive lane* on the spot (the query goes on, the
+  text (until it runs in under half that in the expensive lane); so is a text that is a
+  cartesian product of whole-store scans, known before it runs (:func:`kg.query.policy.expensive`).
+  A worker warms up before it takes queries, so its first query does not pay for imports. The worker running it moves to the *expensive lane* on the spot (the query goes on, the
   client gets its answer) and a fresh cheap-lane worker takes its place. Expensive texts run only
   in the expensive lane: ``expensive_workers`` processes at a low CPU priority (nice 10: about a
   tenth of a cheap worker's share while both want the CPU; not 19, which on a busy machine
@@ -81,6 +82,10 @@ def _worker_main(conn, source: str) -> None:
     from kg.store import open_source
 
     engine = OxigraphEngine(open_source(source, read_only=True))
+    # the first query of a fresh worker would otherwise pay for imports and for building rdflib's
+    # SPARQL grammar (over a second of CPU), and be taken for an expensive query
+    expensive("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }")
+    render(query(engine, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", native_terms=True), "json")
     conn.send("ready")
     while True:
         try:
@@ -448,6 +453,8 @@ class QueryPool:
         try:
             w.conn.send({**job, "lane": lane})
             ans = wait_answer(w.conn, w.proc.pid, self.timeout, self.memory_mb, check if lane == CHEAP else None)
+            if lane == EXPENSIVE and not isinstance(ans, str) and cpu_seconds(w.proc.pid) - cpu0 < self.cheap_cpu / 2:
+                self._slow.discard(key)  # cheap after all (it was unlucky once): back to the cheap lane
             self._release(w)
             if ans == EXPENSIVE:
                 self._mark_slow(key)
