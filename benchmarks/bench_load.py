@@ -108,7 +108,8 @@ def main() -> None:
                 times[how].append(res["secs"])
                 cpus[how].append(res["cpu"])
                 peaks[how].append(res["peak_mb"])
-                print(f"  round {r + 1}: {how:22s} {res['secs']:6.1f} s (CPU {res['cpu']:5.1f} s)  peak {res['peak_mb']:6.0f} MB", flush=True)
+                print(f"  round {r + 1}: {how:22s} {res['secs']:6.1f} s (CPU {res['cpu']:5.1f} s)  "
+                      f"peak {res['peak_mb']:6.0f} MB", flush=True)
         check = subprocess.run([sys.executable, "-c", _CHECK, str(work / "bulk_load"), str(work / "kg_load")],
                                capture_output=True, text=True, check=True)
         c = json.loads(check.stdout)

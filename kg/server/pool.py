@@ -12,16 +12,19 @@ More rules keep a few slow queries from starving everyone:
 * **two lanes**: ordinary queries run on ``workers`` *cheap-lane* workers. A query that uses more
   than ``cheap_cpu`` seconds of CPU there (CPU, not wall-clock time, so that a busy machine does
   not make a cheap query look expensive) or hits a limit is *expensive* from then on, by its
-  text (until it runs in under half that in the expensive lane); so is a text that is a
-  cartesian product of whole-store scans, known before it runs (:func:`kg.query.policy.expensive`).
-  A worker warms up before it takes queries, so its first query does not pay for imports. The worker running it moves to the *expensive lane* on the spot (the query goes on, the
-  client gets its answer) and a fresh cheap-lane worker takes its place. Expensive texts run only
-  in the expensive lane: ``expensive_workers`` processes at a low CPU priority (nice 10: about a
-  tenth of a cheap worker's share while both want the CPU; not 19, which on a busy machine
-  starves an expensive query until its time limit), so cheap queries get the CPU first. Waits are bounded (``max_wait``): past it the
-  client gets ``503`` with ``Retry-After``, never an unbounded queue; and a query that turns out
-  expensive while the expensive lane is full is stopped with ``503`` at once. So the 503 answers
-  of a busy expensive lane go to the expensive queries, not to the cheap ones.
+  text (until it runs in under half that in the expensive lane). The worker running it moves to
+  the *expensive lane* on the spot (the query goes on, the client gets its answer) and a fresh
+  cheap-lane worker takes its place. A text that is a cartesian product of whole-store scans is
+  known to be expensive before it runs (:func:`kg.query.policy.expensive`) and never takes a
+  cheap-lane worker's time. Expensive texts run only in the expensive lane:
+  ``expensive_workers`` processes at a low CPU priority (nice 10: about a tenth of a cheap
+  worker's share while both want the CPU; 19 starved an expensive query until its time limit on
+  a busy machine), so cheap queries get the CPU first. Waits are bounded (``max_wait``): past it
+  the client gets ``503`` with ``Retry-After``, never an unbounded queue; and a query that turns
+  out expensive while the expensive lane is full is stopped with ``503`` at once. So the 503
+  answers of a busy expensive lane go to the expensive queries, not to the cheap ones. A worker
+  warms up before it takes queries, so that its first query does not pay for imports (and look
+  expensive).
 * **an answer cache**: the store is a read-only snapshot, so the same text with the same
   parameters and formats gives the same bytes until the snapshot changes. Successful answers
   are kept (least recently used out first, at most ``cache_mb`` MB in all) for the current
@@ -425,8 +428,7 @@ class QueryPool:
     def _run_expensive(self, key: str, job: dict) -> tuple[Answer, int]:
         end = time.monotonic() + self.max_wait
         if not self._slots.acquire(timeout=self.max_wait):
-            return _text(503, _LANE_BUSY,
-                         {"Retry-After": "5"}), -1
+            return _text(503, _LANE_BUSY, {"Retry-After": "5"}), -1
         try:
             return self._run(key, job, EXPENSIVE, max(0.0, end - time.monotonic()))
         finally:
@@ -436,8 +438,7 @@ class QueryPool:
         w = self._get_worker(lane, self.max_wait if wait is None else wait)
         if w is None:
             if lane == EXPENSIVE:
-                return _text(503, _LANE_BUSY,
-                             {"Retry-After": "5"}), -1
+                return _text(503, _LANE_BUSY, {"Retry-After": "5"}), -1
             return _text(503, "all query workers are busy; try again", {"Retry-After": "1"}), -1
         moved = []  # the expensive-lane slot taken when this query turned out expensive
 
@@ -452,8 +453,10 @@ class QueryPool:
         cpu0 = cpu_seconds(w.proc.pid)
         try:
             w.conn.send({**job, "lane": lane})
-            ans = wait_answer(w.conn, w.proc.pid, self.timeout, self.memory_mb, check if lane == CHEAP else None)
-            if lane == EXPENSIVE and not isinstance(ans, str) and cpu_seconds(w.proc.pid) - cpu0 < self.cheap_cpu / 2:
+            ans = wait_answer(w.conn, w.proc.pid, self.timeout, self.memory_mb,
+                              check if lane == CHEAP else None)
+            used = cpu_seconds(w.proc.pid) - cpu0
+            if lane == EXPENSIVE and not isinstance(ans, str) and used < self.cheap_cpu / 2:
                 self._slow.discard(key)  # cheap after all (it was unlucky once): back to the cheap lane
             self._release(w)
             if ans == EXPENSIVE:
