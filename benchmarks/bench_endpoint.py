@@ -100,6 +100,17 @@ def start(kind: str, store_dir: Path) -> tuple[subprocess.Popen, int]:
     raise SystemExit(f"{kind} server did not start")
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """SIGTERM first: kg serve then stops its query workers (a SIGKILL would leave a worker that is
+    busy with a pathological query running on its own)."""
+    proc.terminate()
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and its children (MB)."""
     from kg.query.isolated import rss_mb
@@ -221,8 +232,7 @@ def main():
                     drive(port, queries, n, 2.0)  # warm-up
                     row[kind] = drive(port, queries, n, args.seconds)
                 finally:
-                    proc.kill()
-                    proc.wait()
+                    stop(proc)
             k, o = row["kg"], row["oxigraph"]
             print(f"{n:>7}  {k[0]:>14.1f} {k[1]:>5.0f}ms {k[2]:>5.0f}ms {len(k[4]):>4}   "
                   f"{o[0]:>14.1f} {o[1]:>5.0f}ms {o[2]:>5.0f}ms {len(o[4]):>4}   {k[0] / o[0]:>4.2f}x  "
@@ -239,8 +249,7 @@ def main():
                 try:
                     rps, p50, p99, n, errors, bad, peak = drive(port, queries, 32, args.stress_seconds, 2, proc.pid)
                 finally:
-                    proc.kill()
-                    proc.wait()
+                    stop(proc)
                 name = {"kg": "kg serve --cache-mb 0", "kg-cached": "kg serve (answer cache)",
                         "oxigraph": "oxigraph serve-read-only"}[kind]
                 print(f"{name:<25} presets: {n} requests, {rps:.1f} req/s, p50 {p50:.0f} ms, p99 {p99:.0f} ms, "

@@ -39,6 +39,12 @@ def serve(graph, host, port, timeout, max_rows, workers, max_memory, cache_mb, a
         click.echo(f"Warning: listening on {host}: anyone who can reach this machine can query the graph "
                    "(requests must name it by the address served or an --allow-host name)", err=True)
     click.echo(f"Serving {graph} at http://{h}:{p}/  (SPARQL endpoint: http://{h}:{p}/sparql); Ctrl-C to stop")
+    import signal
+
+    def stop(signum, frame):  # `kill` stops it like Ctrl-C: the query workers are stopped too
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
