@@ -15,6 +15,7 @@ import time
 from kg.errors import QueryError
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def rss_mb(pid: int) -> float:
@@ -26,17 +27,29 @@ def rss_mb(pid: int) -> float:
         return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used so far (user + system, seconds; 0 when it cannot be read).
+    Unlike wall-clock time it does not grow when the machine is busy with other work."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 class LimitExceeded(QueryError):
     """The query ran past its time limit or memory limit and its process was stopped."""
 
 
-def wait_answer(conn, pid: int, timeout: float | None, memory_mb: float | None):
+def wait_answer(conn, pid: int, timeout: float | None, memory_mb: float | None, check=None):
     """The next object from ``conn``, or :class:`LimitExceeded` when process ``pid`` runs past
     ``timeout`` seconds or ``memory_mb`` MB of resident memory first (the caller kills it).
+    ``check()``, if given, is called every 50 ms while waiting (it may raise too).
     Raises EOFError when the process died."""
     end = time.monotonic() + timeout if timeout else None
     while True:
-        step = 0.05 if memory_mb else 0.5
+        step = 0.05 if memory_mb or check else 0.5
         if end is not None:
             step = max(0.0, min(step, end - time.monotonic()))
         if conn.poll(step):
@@ -47,6 +60,8 @@ def wait_answer(conn, pid: int, timeout: float | None, memory_mb: float | None):
         if memory_mb and rss_mb(pid) > memory_mb:
             raise LimitExceeded(f"the query used more than {memory_mb:g} MB of memory and was stopped; "
                                 "narrow it down or raise the limit")
+        if check is not None:
+            check()
 
 
 def _child(conn, graph: str, engine: str, text: str, params, kwargs) -> None:

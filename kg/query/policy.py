@@ -46,6 +46,7 @@ class Shape:
     form: str  # select | construct | ask | describe | update | unknown (rdflib could not parse it) | unparsed
     services: tuple[str, ...] = ()  # the SERVICE targets ("?var" for a variable)
     dataset: tuple[str, ...] = ()  # FROM / FROM NAMED graph IRIs
+    cartesian: bool = False  # a group joins two or more unconstrained scans (see :func:`_cartesian`)
 
 
 def expand_escapes(text: str) -> str:
@@ -121,7 +122,77 @@ def shape(text: str) -> Shape:
         elif node.name == "DatasetClause":
             target = node.get("default") if node.get("default") is not None else node.get("named")
             dataset.append(_iri(target, prefixes, base))
-    return Shape(form, tuple(services), tuple(dataset))
+    return Shape(form, tuple(services), tuple(dataset), _cartesian(tree))
+
+
+# two or more triple patterns of nothing but variables: the only texts that can be a cartesian
+# product of whole-store scans, so the only ones :func:`expensive` parses for it
+_FREE_PATTERN = re.compile(r"\?\w+\s+\?\w+\s+\?\w+\s*[.;}]")
+
+
+def _cartesian(tree) -> bool:
+    """A group graph pattern that joins two or more scans of the whole store sharing no variable
+    (``{ ?a ?b ?c . ?d ?e ?f }``): its size is the store's size squared or more. Only groups of
+    nothing but triple patterns and plain nested groups count (any VALUES, BIND, FILTER,
+    sub-select or a VALUES clause of the query may bind or join them: not decided here)."""
+    from rdflib import Variable
+
+    if dict.get(tree[1], "valuesClause") is not None:  # (CompValue.get answers a missing key's name)
+        return False
+
+    def free_scans(group):  # the variable sets of the group's unconstrained scans, or None
+        parts = dict.get(group, "part") or []
+        triples, nested = [], []
+        for part in parts:
+            if part.name == "TriplesBlock":
+                triples += [list(t) for t in dict.get(part, "triples") or []]
+            elif part.name == "GroupOrUnionGraphPattern" and len(dict.get(part, "graph") or []) == 1:
+                inner = part["graph"][0]
+                if getattr(inner, "name", "") != "GroupGraphPatternSub":
+                    return None
+                sub = free_scans(inner)
+                if sub is None or len(sub) != 1:
+                    return None
+                nested.append(sub[0])
+            else:
+                return None
+        comps = []  # [(variables, unconstrained)] connected by shared variables
+        for t in triples:
+            vs = {x for x in t if isinstance(x, Variable)}
+            free = len(t) == 3 and len(vs) == 3
+            joined = [c for c in comps if c[0] & vs]
+            for c in joined:
+                comps.remove(c)
+                vs |= c[0]
+                free = free and c[1]
+            comps.append((vs, free))
+        for vs in nested:
+            joined = [c for c in comps if c[0] & vs]
+            free = True
+            for c in joined:
+                comps.remove(c)
+                vs |= c[0]
+                free = free and c[1]
+            comps.append((vs, free))
+        if not all(free for _, free in comps):
+            return None
+        return [vs for vs, _ in comps]
+
+    for node in _walk(tree[1]):
+        if node.name == "GroupGraphPatternSub":
+            scans = free_scans(node)
+            if scans is not None and len(scans) >= 2:
+                return True
+    return False
+
+
+def expensive(text: str) -> bool:
+    """True when the query is known before running to be a cartesian product of whole-store scans
+    (``kg serve`` sends it straight to its expensive lane). Texts without two all-variable
+    triple patterns are not parsed for this."""
+    if len(_FREE_PATTERN.findall(text)) < 2:
+        return False
+    return shape(text).cartesian
 
 
 def check_offline(text: str, is_local_graph: Callable[[str], bool] | None = None) -> Shape:

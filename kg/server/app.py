@@ -311,13 +311,15 @@ class KGServer(ThreadingHTTPServer):
 
 def make_server(source, host: str = "127.0.0.1", port: int = 7878, workers: int = 2,
                 timeout: float = 10.0, max_rows: int = 10000, verbose: bool = False,
-                allow_hosts: tuple[str, ...] = (), memory_mb: int | None = None) -> KGServer:
+                allow_hosts: tuple[str, ...] = (), memory_mb: int | None = None,
+                cache_mb: float = 64) -> KGServer:
     """Bind the endpoint (port 0 picks a free port) and start the query workers; call
     ``serve_forever()`` on the result, and ``server_close()`` + ``server.pool.close()`` to stop.
 
     Requests must name the server by a loopback name, the address it listens on, or one of
     ``allow_hosts`` (``Host`` header); each query worker is limited to ``memory_mb`` (replaced when
-    over it)."""
+    over it). ``workers`` answer ordinary queries, one more (at low priority) expensive ones;
+    answers are cached for the current snapshot, up to ``cache_mb`` MB (0: no cache)."""
     from kg.query.presets import presets
     from kg.store import _check_exists
 
@@ -333,7 +335,7 @@ def make_server(source, host: str = "127.0.0.1", port: int = 7878, workers: int 
     server.presets_json = json.dumps([p.to_dict() for p in presets().values()], ensure_ascii=False).encode()
     try:
         server.pool = QueryPool(str(source), workers=workers, timeout=timeout, max_rows=max_rows,
-                                memory_mb=memory_mb)
+                                memory_mb=memory_mb, cache_mb=cache_mb)
     except BaseException:
         server.server_close()
         raise

@@ -74,20 +74,25 @@ def _get(url, query, timeout=60):
         return e.code, e.read().decode()
 
 
-def test_kg_serve_replaces_a_worker_over_its_time_or_memory_limit(sample_graph_path):
+# the memory case gets a long time limit: the expensive lane runs at a low CPU priority, and on a
+# busy machine the sort may grow slowly
+@pytest.mark.parametrize(("query", "words", "limit"), [(SLOW, "2 s time limit", 2.0), (HUNGRY, "400 MB", 60.0)],
+                         ids=["time", "memory"])
+def test_kg_serve_replaces_a_worker_over_its_time_or_memory_limit(sample_graph_path, query, words, limit):
     from tests_support import serving
 
-    with serving(sample_graph_path, workers=1, timeout=2.0, memory_mb=400) as url:
-        for query, words in ((SLOW, "2 s time limit"), (HUNGRY, "400 MB")):
-            t0 = time.monotonic()
+    with serving(sample_graph_path, workers=1, timeout=limit, memory_mb=400) as url:
+        t0 = time.monotonic()
+        status, body = _get(url, query)
+        assert status == 503 and words in body and len(body.strip().splitlines()) == 1, body
+        assert time.monotonic() - t0 < limit + START
+        # a fresh worker took its place: cheap queries are answered, and the expensive lane stops
+        # the same query again at its limit (while the fresh worker starts it says "busy" at once)
+        assert _get(url, "ASK { ?s ?p ?o }")[1].strip().endswith("true}")
+        deadline = time.monotonic() + 60
+        while True:
             status, body = _get(url, query)
-            assert status == 503 and words in body and len(body.strip().splitlines()) == 1, body
-            assert time.monotonic() - t0 < 2 + START
-            # a fresh worker took its place
-            deadline = time.monotonic() + 60
-            while True:
-                status, body = _get(url, "ASK { ?s ?p ?o }")
-                if status == 200 or time.monotonic() > deadline:
-                    break
-                time.sleep(0.2)
-            assert status == 200 and "true" in body
+            if "lane is busy" not in body or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert status == 503 and words in body, body
