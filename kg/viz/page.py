@@ -2,9 +2,9 @@
 
 What keeps the page offline and safe:
 
-- vis-network's JS and CSS are inlined from the copy pyvis ships (``pyvis/lib/vis-9.1.2``); pyvis's own
-  templates are not used: ``cdn_resources="in_line"`` still links bootstrap from a CDN, ``local``
-  writes ``lib/`` into the working directory, and both write ``heading`` and select-menu values raw.
+- vis-network's JS and CSS are inlined from the copy vendored in ``kg/viz/vendor/vis-network/`` (taken
+  unchanged from the npm registry; VERSION.md there says from where, with checksums and licences). The
+  tool does not depend on pyvis: it only carried that file, and pulled IPython and jedi in with it.
 - Data from the news reaches the page only as JSON inside ``<script type="application/json">`` with
   ``<``, ``>``, ``&``, U+2028 and U+2029 escaped, so no sentence can close the element; the page's
   script puts it in the DOM with ``textContent``. The title goes through Jinja's autoescape.
@@ -53,13 +53,13 @@ def _asset(package: str, name: str) -> str:
         return (resources.files(package) / name).read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError) as e:
         raise OutputError(f"cannot find the viewer asset {package}/{name} ({e}); reinstall platform-kg "
-                          f"and pyvis==0.3.2 (make install)") from None
+                          f"(make install)") from None
 
 
 def vis_assets() -> tuple[str, str]:
-    """vis-network's (js, css) as shipped inside the pyvis package."""
-    js = _asset("pyvis", f"lib/vis-{VIS_VERSION}/vis-network.min.js")
-    css = _asset("pyvis", f"lib/vis-{VIS_VERSION}/vis-network.css")
+    """vis-network's (js, css), vendored from the npm registry (kg/viz/vendor/vis-network/VERSION.md)."""
+    js = _asset("kg.viz", "vendor/vis-network/vis-network.min.js")
+    css = _asset("kg.viz", "vendor/vis-network/vis-network.min.css")
     return js, css
 
 
