@@ -2,9 +2,11 @@
 
 What keeps the page offline and safe:
 
-- vis-network's JS and CSS are inlined from the copy vendored in ``kg/viz/vendor/vis-network/`` (taken
-  unchanged from the npm registry; VERSION.md there says from where, with checksums and licences). The
-  tool does not depend on pyvis: it only carried that file, and pulled IPython and jedi in with it.
+- The renderer's JS is inlined from the copies vendored in ``kg/viz/vendor/`` (taken unchanged from the
+  npm registry; each VERSION.md says from where, with checksums and licences): vis-network (2D canvas)
+  for graphs up to :data:`WEBGL_ABOVE` entities, sigma.js + graphology (WebGL) above, where a canvas
+  cannot redraw 100,000 edges interactively. The tool does not depend on pyvis: it only carried
+  vis-network's file, and pulled IPython and jedi in with it.
 - Data from the news reaches the page only as JSON inside ``<script type="application/json">`` with
   ``<``, ``>``, ``&``, U+2028 and U+2029 escaped, so no sentence can close the element; the page's
   script puts it in the DOM with ``textContent``. The title goes through Jinja's autoescape.
@@ -23,6 +25,13 @@ from importlib import resources
 from kg.errors import OutputError
 
 VIS_VERSION = "9.1.2"
+SIGMA_VERSION = "3.0.3"
+GRAPHOLOGY_VERSION = "0.26.0"
+RENDERERS = ("auto", "canvas", "webgl")
+# "auto" draws graphs with more entities than this with WebGL: vis-network draws 5,000 entities and
+# 12,500 edges in about 2 s, but every redraw of 100,000 edges (arrow heads fitted to each node's
+# shape) takes seconds on a canvas (benchmarks/bench_viz.py)
+WEBGL_ABOVE = 5000
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _JSON_UNSAFE = re.compile("[<>&\u2028\u2029]")
 _CLOSE_SCRIPT = re.compile(r"</script", re.IGNORECASE)
@@ -72,21 +81,41 @@ def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
 
 
-def render_page(view_dict: dict, *, title: str, version: str = "") -> str:
-    """The page for :meth:`kg.viz.data.View.to_dict` output, as one string."""
+def webgl_assets() -> list[str]:
+    """graphology's and sigma's JS (in that order), vendored from the npm registry (their VERSION.md)."""
+    return [_asset("kg.viz", "vendor/graphology/graphology.umd.min.js"), _asset("kg.viz", "vendor/sigma/sigma.min.js")]
+
+
+def choose_renderer(renderer: str, entities: int) -> str:
+    """"canvas" or "webgl" for ``renderer`` ("auto" decides by the number of entities)."""
+    if renderer not in RENDERERS:
+        raise OutputError(f"unknown renderer {renderer!r}; use one of {', '.join(RENDERERS)}")
+    if renderer == "auto":
+        return "webgl" if entities > WEBGL_ABOVE else "canvas"
+    return renderer
+
+
+def render_page(view_dict: dict, *, title: str, version: str = "", renderer: str = "canvas") -> str:
+    """The page for :meth:`kg.viz.data.View.to_dict` output, as one string, drawn by ``renderer``
+    ("canvas": vis-network, "webgl": sigma.js; the page data says which to the viewer's script)."""
     import jinja2
     from markupsafe import Markup
 
-    vis_js, vis_css = vis_assets()
-    vis_js = _inline_script(vis_js)
+    if renderer == "webgl":
+        vendor_js, vis_css = webgl_assets(), ""
+    else:
+        vis_js, vis_css = vis_assets()
+        vendor_js = [vis_js]
+    vendor_js = [_inline_script(js) for js in vendor_js]
     viewer_js = _inline_script(_asset("kg.viz", "viewer.js"))
     viewer_css = _asset("kg.viz", "viewer.css")
     for css in (vis_css, viewer_css):
         if _CLOSE_STYLE.search(css):
             raise OutputError("a viewer stylesheet contains '</style'; it cannot be inlined")
+    view_dict = {**view_dict, "renderer": renderer}
     csp = "; ".join([
         "default-src 'none'",
-        f"script-src {_sha256(vis_js)} {_sha256(viewer_js)}",
+        f"script-src {' '.join(_sha256(js) for js in [*vendor_js, viewer_js])}",
         "style-src 'unsafe-inline'",
         "img-src data:",
         "base-uri 'none'",
@@ -97,6 +126,6 @@ def render_page(view_dict: dict, *, title: str, version: str = "") -> str:
     return template.render(
         title=title, version=version, csp=csp,
         # trusted assets and already-escaped JSON: inserted as they are
-        vis_css=Markup(vis_css), viewer_css=Markup(viewer_css), vis_js=Markup(vis_js),
+        vis_css=Markup(vis_css), viewer_css=Markup(viewer_css), vendor_js=[Markup(js) for js in vendor_js],
         viewer_js=Markup(viewer_js), data_json=Markup(json_for_script(view_dict)),
     )

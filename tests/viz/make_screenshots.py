@@ -62,10 +62,10 @@ def shoot(browser, html: Path, png: Path, *, click_top_hub: bool = False) -> Non
     page.wait_for_function("window.kgReady === true", timeout=120_000)
     if click_top_hub:
         hub = page.evaluate("kgViewer.hubs(1)[0]")
-        page.evaluate("(id) => kgViewer.network.focus(id, {scale: kgViewer.network.getScale()})", hub)
+        page.evaluate("(id) => kgViewer.centreOn(id, kgViewer.scale())", hub)
         page.wait_for_timeout(200)
         pos = page.evaluate("(id) => kgViewer.domPosition(id)", hub)
-        box = page.locator("#kg-network canvas").bounding_box()
+        box = page.locator("#kg-network").bounding_box()
         page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
         page.wait_for_selector("#kg-panel[data-kind=node]")
     page.wait_for_timeout(300)

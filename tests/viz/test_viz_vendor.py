@@ -1,5 +1,6 @@
-"""The vendored vis-network: the files are the npm registry's (checksums in VERSION.md), licensed, and
-the page needs nothing else -- no pyvis, IPython or jedi at run time (issue 16: `make demo`'s size)."""
+"""The vendored renderers (vis-network; sigma.js + graphology for WebGL): the files are the npm
+registry's (checksums in each VERSION.md), licensed, and the page needs nothing else -- no pyvis,
+IPython or jedi at run time (issue 16: `make demo`'s size)."""
 from __future__ import annotations
 
 import hashlib
@@ -10,24 +11,54 @@ import sys
 import pytest
 
 from conftest import REPO
-from kg.viz.page import VIS_VERSION
+from kg.errors import OutputError
+from kg.viz.page import GRAPHOLOGY_VERSION, SIGMA_VERSION, VIS_VERSION, WEBGL_ABOVE, choose_renderer
 
-VENDOR = REPO / "kg" / "viz" / "vendor" / "vis-network"
-NOTE = (VENDOR / "VERSION.md").read_text(encoding="utf-8")
-
-
-@pytest.mark.parametrize("name", ["vis-network.min.js", "vis-network.min.css"])
-def test_viz_vendor_file_has_the_checksum_its_note_states(name):
-    stated = re.search(rf"`{re.escape(name)}`.*?sha256 `([0-9a-f]{{64}})`", NOTE, re.S)
-    assert stated, f"VERSION.md states no sha256 for {name}"
-    assert hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() == stated.group(1)
+VENDOR = REPO / "kg" / "viz" / "vendor"
+FILES = [("vis-network", "vis-network.min.js"), ("vis-network", "vis-network.min.css"),
+         ("sigma", "sigma.min.js"), ("graphology", "graphology.umd.min.js")]
 
 
-def test_viz_vendor_version_and_licences():
-    head = (VENDOR / "vis-network.min.js").read_text(encoding="utf-8")[:600]
-    assert f"@version {VIS_VERSION}" in head and f"vis-network {VIS_VERSION}" in NOTE
-    assert "Permission is hereby granted" in (VENDOR / "LICENSE-MIT.txt").read_text(encoding="utf-8")
-    assert "Apache License" in (VENDOR / "LICENSE-APACHE-2.0.txt").read_text(encoding="utf-8")
+def _note(package: str) -> str:
+    return (VENDOR / package / "VERSION.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("package,name", FILES)
+def test_viz_vendor_file_has_the_checksum_its_note_states(package, name):
+    stated = re.search(rf"`{re.escape(name)}`.*?sha256 `([0-9a-f]{{64}})`", _note(package), re.S)
+    assert stated, f"{package}/VERSION.md states no sha256 for {name}"
+    assert hashlib.sha256((VENDOR / package / name).read_bytes()).hexdigest() == stated.group(1)
+
+
+@pytest.mark.parametrize("package,version,licences", [
+    ("vis-network", VIS_VERSION, ["LICENSE-MIT.txt", "LICENSE-APACHE-2.0.txt"]),
+    ("sigma", SIGMA_VERSION, ["LICENSE.txt"]),
+    ("graphology", GRAPHOLOGY_VERSION, ["LICENSE.txt"]),
+])
+def test_viz_vendor_version_and_licences(package, version, licences):
+    assert _note(package).startswith(f"# {package} {version} (vendored)")
+    assert f"`{package}@{version}`" in _note(package)
+    for name in licences:
+        text = (VENDOR / package / name).read_text(encoding="utf-8")
+        assert "Permission is hereby granted" in text or "Apache License" in text
+
+
+def test_viz_vendor_vis_file_is_the_version_named():
+    head = (VENDOR / "vis-network" / "vis-network.min.js").read_text(encoding="utf-8")[:600]
+    assert f"@version {VIS_VERSION}" in head
+
+
+@pytest.mark.parametrize("asked,entities,used", [
+    ("auto", WEBGL_ABOVE, "canvas"), ("auto", WEBGL_ABOVE + 1, "webgl"), ("auto", 0, "canvas"),
+    ("canvas", 30_000, "canvas"), ("webgl", 9, "webgl"),
+])
+def test_viz_vendor_renderer_choice(asked, entities, used):
+    assert choose_renderer(asked, entities) == used
+
+
+def test_viz_vendor_unknown_renderer_is_a_clear_error():
+    with pytest.raises(OutputError, match="unknown renderer 'svg'"):
+        choose_renderer("svg", 10)
 
 
 def test_viz_vendor_page_renders_without_pyvis_or_ipython(sample_graph_path):
