@@ -35,7 +35,8 @@ class VizResult:
 def render_html(graph, *, focus: str | None = None, depth: int = 2, max_nodes: int | None = None,
                 title: str | None = None, renderer: str = "auto") -> tuple[str, View]:
     """The page as a string, and the view it shows, laid out before writing (kg.viz.structure).
-    ``renderer``: "auto" (WebGL above :data:`kg.viz.page.WEBGL_ABOVE` entities), "canvas" or "webgl"."""
+    ``renderer``: "auto" (WebGL above :data:`kg.viz.page.WEBGL_ABOVE` entities or
+    :data:`kg.viz.page.WEBGL_ABOVE_EDGES` relations), "canvas" or "webgl"."""
     from kg.viz.page import choose_renderer, render_page
     from kg.viz.structure import arrange
 
@@ -46,7 +47,7 @@ def render_html(graph, *, focus: str | None = None, depth: int = 2, max_nodes: i
     try:
         view = build_view(graph, focus=focus, depth=depth, max_nodes=max_nodes, title=title)
         arrange(view)
-        view.renderer = choose_renderer(renderer, len(view.nodes))
+        view.renderer = choose_renderer(renderer, len(view.nodes), len(view.edges))
         return render_page(view.to_dict(), title=view.title, version=_version(), renderer=view.renderer), view
     finally:
         if was_enabled:

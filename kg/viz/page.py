@@ -4,7 +4,8 @@ What keeps the page offline and safe:
 
 - The renderer's JS is inlined from the copies vendored in ``kg/viz/vendor/`` (taken unchanged from the
   npm registry; each VERSION.md says from where, with checksums and licences): vis-network (2D canvas)
-  for graphs up to :data:`WEBGL_ABOVE` entities, sigma.js + graphology (WebGL) above, where a canvas
+  for graphs up to :data:`WEBGL_ABOVE` entities (and :data:`WEBGL_ABOVE_EDGES` relations), sigma.js +
+  graphology (WebGL) above, where a canvas
   cannot redraw 100,000 edges interactively. The tool does not depend on pyvis: it only carried
   vis-network's file, and pulled IPython and jedi in with it.
 - Data from the news reaches the page only as JSON inside ``<script type="application/json">`` with
@@ -28,10 +29,11 @@ VIS_VERSION = "9.1.2"
 SIGMA_VERSION = "3.0.3"
 GRAPHOLOGY_VERSION = "0.26.0"
 RENDERERS = ("auto", "canvas", "webgl")
-# "auto" draws graphs with more entities than this with WebGL: vis-network draws 5,000 entities and
-# 12,500 edges in about 2 s, but every redraw of 100,000 edges (arrow heads fitted to each node's
-# shape) takes seconds on a canvas (benchmarks/bench_viz.py)
+# "auto" draws graphs with more entities or relations than these with WebGL: vis-network draws 5,000
+# entities and 12,500 edges in about 2 s, but every redraw of 100,000 edges (arrow heads fitted to
+# each node's shape) takes seconds on a canvas (benchmarks/bench_viz.py)
 WEBGL_ABOVE = 5000
+WEBGL_ABOVE_EDGES = 20000
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _JSON_UNSAFE = re.compile("[<>&\u2028\u2029]")
 _CLOSE_SCRIPT = re.compile(r"</script", re.IGNORECASE)
@@ -86,12 +88,12 @@ def webgl_assets() -> list[str]:
     return [_asset("kg.viz", "vendor/graphology/graphology.umd.min.js"), _asset("kg.viz", "vendor/sigma/sigma.min.js")]
 
 
-def choose_renderer(renderer: str, entities: int) -> str:
-    """"canvas" or "webgl" for ``renderer`` ("auto" decides by the number of entities)."""
+def choose_renderer(renderer: str, entities: int, edges: int = 0) -> str:
+    """"canvas" or "webgl" for ``renderer`` ("auto" decides by the numbers of entities and edges)."""
     if renderer not in RENDERERS:
         raise OutputError(f"unknown renderer {renderer!r}; use one of {', '.join(RENDERERS)}")
     if renderer == "auto":
-        return "webgl" if entities > WEBGL_ABOVE else "canvas"
+        return "webgl" if entities > WEBGL_ABOVE or edges > WEBGL_ABOVE_EDGES else "canvas"
     return renderer
 
 

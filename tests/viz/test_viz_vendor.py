@@ -12,7 +12,8 @@ import pytest
 
 from conftest import REPO
 from kg.errors import OutputError
-from kg.viz.page import GRAPHOLOGY_VERSION, SIGMA_VERSION, VIS_VERSION, WEBGL_ABOVE, choose_renderer
+from kg.viz.page import (GRAPHOLOGY_VERSION, SIGMA_VERSION, VIS_VERSION, WEBGL_ABOVE, WEBGL_ABOVE_EDGES,
+                         choose_renderer)
 
 VENDOR = REPO / "kg" / "viz" / "vendor"
 FILES = [("vis-network", "vis-network.min.js"), ("vis-network", "vis-network.min.css"),
@@ -48,12 +49,13 @@ def test_viz_vendor_vis_file_is_the_version_named():
     assert f"@version {VIS_VERSION}" in head
 
 
-@pytest.mark.parametrize("asked,entities,used", [
-    ("auto", WEBGL_ABOVE, "canvas"), ("auto", WEBGL_ABOVE + 1, "webgl"), ("auto", 0, "canvas"),
-    ("canvas", 30_000, "canvas"), ("webgl", 9, "webgl"),
+@pytest.mark.parametrize("asked,entities,edges,used", [
+    ("auto", WEBGL_ABOVE, WEBGL_ABOVE_EDGES, "canvas"), ("auto", WEBGL_ABOVE + 1, 0, "webgl"),
+    ("auto", 100, WEBGL_ABOVE_EDGES + 1, "webgl"), ("auto", 0, 0, "canvas"),
+    ("canvas", 30_000, 100_000, "canvas"), ("webgl", 9, 9, "webgl"),
 ])
-def test_viz_vendor_renderer_choice(asked, entities, used):
-    assert choose_renderer(asked, entities) == used
+def test_viz_vendor_renderer_choice(asked, entities, edges, used):
+    assert choose_renderer(asked, entities, edges) == used
 
 
 def test_viz_vendor_unknown_renderer_is_a_clear_error():
