@@ -5,8 +5,8 @@ memory while writing (RSS above the loaded graph, measured in a child process pe
 HTML size, and in headless Chromium with every request but the page's own files aborted, the time
 from navigation to the first frame drawn. For `kg viz` above 2,000 entities the first frame shows
 community nodes, so it also prints the time to draw every entity ("Show every entity") after it, and
-the sum ("full frame"). `kg viz` draws with vis-network up to 5,000 entities and with sigma.js
-(WebGL; SwiftShader here, no GPU) above; ``--renderer`` forces one. pyvis gets
+the sum ("full frame"). `kg viz` draws with vis-network up to 2,000 entities (20,000 relations) and
+with sigma.js (WebGL; SwiftShader here, no GPU) above; ``--renderer`` forces one. pyvis gets
 its defaults (physics with stabilisation, labels, a tooltip with label and class) except that vis-network
 is inlined (``cdn_resources="in_line"``), since its default page fetches vis-network from a CDN.
 

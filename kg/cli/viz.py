@@ -20,7 +20,7 @@ import click
 @click.option("--title", help="Page title (default: 'platform-kg ecosystem').")
 @click.option("--renderer", type=click.Choice(["auto", "canvas", "webgl"]), default="auto", show_default=True,
               help="canvas: vis-network (class shapes, dashed modalities); webgl: sigma.js, for big graphs. "
-                   "auto: WebGL above 5,000 entities or 20,000 relations.")
+                   "auto: WebGL above 2,000 entities or 20,000 relations.")
 def viz(graph_file, output, focus, depth, max_nodes, title, renderer):
     """Write an interactive, self-contained HTML view of GRAPH (a graph file or store).
 

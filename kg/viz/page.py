@@ -29,10 +29,11 @@ VIS_VERSION = "9.1.2"
 SIGMA_VERSION = "3.0.3"
 GRAPHOLOGY_VERSION = "0.26.0"
 RENDERERS = ("auto", "canvas", "webgl")
-# "auto" draws graphs with more entities or relations than these with WebGL: vis-network draws 5,000
-# entities and 12,500 edges in about 2 s, but every redraw of 100,000 edges (arrow heads fitted to
-# each node's shape) takes seconds on a canvas (benchmarks/bench_viz.py)
-WEBGL_ABOVE = 5000
+# "auto" draws graphs with more entities or relations than these with WebGL (the same entity count
+# above which the first view groups communities): vis-network takes several seconds to draw every
+# entity of a 5,000-entity graph, and every redraw of 100,000 edges (arrow heads fitted to each node's
+# shape) takes seconds on a canvas (benchmarks/bench_viz.py)
+WEBGL_ABOVE = 2000
 WEBGL_ABOVE_EDGES = 20000
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _JSON_UNSAFE = re.compile("[<>&\u2028\u2029]")

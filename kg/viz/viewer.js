@@ -291,6 +291,10 @@
       return g;
     }
     var selected = null;
+    // sizes are in layout units, like positions; zoomed far out (30,000 entities fitted on a screen) a
+    // disc would be a fraction of a pixel, so none is drawn smaller than MIN_PX: the floor (in layout
+    // units) follows the zoom once the camera rests
+    var MIN_PX = 2, floor = 0;
     function rgba(hex, alpha) {
       var h = /^#([0-9a-f]{6})$/i.exec(hex);
       if (!h) return hex;
@@ -305,7 +309,7 @@
       var n = nodes[Number(key)];
       if (!visibleNodes.has(n.id)) return { x: attrs.x, y: attrs.y, size: 1, hidden: true };
       var f = faded(n.id);
-      return { x: attrs.x, y: attrs.y, size: nodeRadius(n), color: f ? FADED : nodeColour(n),
+      return { x: attrs.x, y: attrs.y, size: Math.max(nodeRadius(n), floor), color: f ? FADED : nodeColour(n),
                highlighted: selected === n.id, zIndex: f ? 0 : 1, label: n.label };
     }
     function edgeReducer(key) {
@@ -343,8 +347,20 @@
       defaultEdgeType: 'line', minEdgeThickness: 1, stagePadding: 30, hideEdgesOnMove: nodes.length > 20000,
       nodeReducer: nodeReducer, edgeReducer: edgeReducer
     });
-    if (isFinite(box.x[0])) { s.setCustomBBox(box); s.refresh(); }
     var camera = s.getCamera();
+    if (isFinite(box.x[0])) { s.setCustomBBox(box); s.refresh(); }
+    var floorTimer = null;
+    function updateFloor() {
+      var want = MIN_PX / s.getGraphToViewportRatio();
+      if (Math.abs(want - floor) <= 0.2 * want) return;
+      floor = want;
+      s.refresh();
+    }
+    updateFloor();
+    camera.on('updated', function () {
+      clearTimeout(floorTimer);
+      floorTimer = setTimeout(updateFloor, 150);
+    });
     function toScreen(x, y) { return s.graphToViewport({ x: x, y: -y }); }
     function moveTo(x, y, scale, animate) {
       // Camera states are in sigma's framed coordinates and the ratio is inversely proportional to the
@@ -396,13 +412,13 @@
       scale: function () { return s.getGraphToViewportRatio(); },
       toScreen: toScreen,
       refresh: function () { graph = visibleGraph(); s.setGraph(graph); },
-      restyle: function () { s.refresh({ skipIndexation: true }); },
+      restyle: function () { s.refresh(); },
       where: function (id) {
         var p = typeof id === 'string' ? clusterById[Number(id.slice(1))] : nodes[id];
         return p ? { x: p.x, y: p.y } : null;
       },
-      select: function (id) { selected = id; s.refresh({ skipIndexation: true }); },
-      unselect: function () { selected = null; s.refresh({ skipIndexation: true }); },
+      select: function (id) { selected = id; s.refresh(); },
+      unselect: function () { selected = null; s.refresh(); },
       centreOn: function (id, scale, animate) {
         var p = typeof id === 'string' ? clusterById[Number(id.slice(1))] : nodes[id];
         moveTo(p.x, p.y, scale, animate);
