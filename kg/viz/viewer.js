@@ -313,10 +313,10 @@
                highlighted: selected === n.id, zIndex: f ? 0 : 1, label: n.label };
     }
     function edgeReducer(key) {
-      if (key.charAt(0) === 'k') {
+      if (key.charAt(0) === 'k') {     // thin: sigma 3.0.3 drew wide lines here almost transparent
         var ce = DATA.cluster_edges[Number(key.slice(1))];
         return { hidden: !(visibleClusters.has(ce.a) && visibleClusters.has(ce.b)), type: 'line',
-                 size: Math.min(12, 1 + Math.log2(ce.count)), color: 'rgba(136,136,136,0.45)' };
+                 size: 1, color: 'rgba(110,110,110,0.6)' };
       }
       var e = edges[Number(key)];
       if (!visibleEdges.has(e.id)) return { hidden: true };
@@ -455,7 +455,7 @@
   }
 
   var R = DATA.renderer === 'webgl' ? webglRenderer() : visRenderer();
-  if (R.name === 'canvas') R.fit(null, null, false);     // sigma's first view already fits the graph
+  R.fit(null, null, false);
   var fitScale = R.scale();
 
   // ------------------------------------------------------------------ labels
