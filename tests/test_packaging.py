@@ -25,6 +25,7 @@ RUNTIME_DATA = [  # what the tool reads at run time, relative to the package
     "kg/ontology/platform.ttl", "kg/ontology/shapes.ttl", "kg/ontology/context.jsonld",
     "kg/ontology/reference/entities.json", "kg/ontology/lexicons/relations.json",
     "kg/query/presets/deals.rq",
+    "kg/viz/vendor/vis-network/vis-network.min.js", "kg/viz/vendor/vis-network/LICENSE-MIT.txt",
 ]
 
 

@@ -18,10 +18,13 @@ import click
               help="Draw at most N entities at first, the most connected; the page says how many it left "
                    "out and search, filters and 'show neighbourhood' reach them.")
 @click.option("--title", help="Page title (default: 'platform-kg ecosystem').")
-def viz(graph_file, output, focus, depth, max_nodes, title):
+@click.option("--renderer", type=click.Choice(["auto", "canvas", "webgl"]), default="auto", show_default=True,
+              help="canvas: vis-network (class shapes, dashed modalities); webgl: sigma.js, for big graphs. "
+                   "auto: WebGL above 2,000 entities or 20,000 relations.")
+def viz(graph_file, output, focus, depth, max_nodes, title, renderer):
     """Write an interactive, self-contained HTML view of GRAPH (a graph file or store).
 
-    The page works offline (vis-network is inlined, nothing is fetched). The map is laid out before
+    The page works offline (vis-network, or sigma.js for big graphs, is inlined; nothing is fetched). The map is laid out before
     the page opens (ForceAtlas2, deterministic); nodes are coloured by class or community and sized
     by links or PageRank, the most important names labelled; above 2,000 entities it opens on one
     node per community. Edges are coloured by relation (dashed when planned, dotted when reported);
@@ -40,7 +43,7 @@ def viz(graph_file, output, focus, depth, max_nodes, title):
 
     graph = load_graph(graph_file)
     out = Path(output) if output else Path(graph_file).with_suffix(".html")
-    result = write_html(graph, out, focus=focus, depth=depth, max_nodes=max_nodes, title=title)
+    result = write_html(graph, out, focus=focus, depth=depth, max_nodes=max_nodes, title=title, renderer=renderer)
     drawn = (f", drawing the {result.drawn_nodes} most connected first"
              if result.drawn_nodes < result.nodes else "")
     if result.clusters:

@@ -29,12 +29,15 @@ class VizResult:
     total_entities: int     # in the whole graph
     layout: str             # "precomputed"
     bytes: int
+    renderer: str = "canvas"  # "canvas" (vis-network) or "webgl" (sigma.js)
 
 
 def render_html(graph, *, focus: str | None = None, depth: int = 2, max_nodes: int | None = None,
-                title: str | None = None) -> tuple[str, View]:
-    """The page as a string, and the view it shows, laid out before writing (kg.viz.structure)."""
-    from kg.viz.page import render_page
+                title: str | None = None, renderer: str = "auto") -> tuple[str, View]:
+    """The page as a string, and the view it shows, laid out before writing (kg.viz.structure).
+    ``renderer``: "auto" (WebGL above :data:`kg.viz.page.WEBGL_ABOVE` entities or
+    :data:`kg.viz.page.WEBGL_ABOVE_EDGES` relations), "canvas" or "webgl"."""
+    from kg.viz.page import choose_renderer, render_page
     from kg.viz.structure import arrange
 
     # the view is ~1M small objects at 5,000 entities, all kept: the cyclic GC's full passes over them
@@ -44,7 +47,8 @@ def render_html(graph, *, focus: str | None = None, depth: int = 2, max_nodes: i
     try:
         view = build_view(graph, focus=focus, depth=depth, max_nodes=max_nodes, title=title)
         arrange(view)
-        return render_page(view.to_dict(), title=view.title, version=_version()), view
+        view.renderer = choose_renderer(renderer, len(view.nodes), len(view.edges))
+        return render_page(view.to_dict(), title=view.title, version=_version(), renderer=view.renderer), view
     finally:
         if was_enabled:
             gc.enable()
@@ -60,14 +64,15 @@ def _version() -> str:
 
 
 def write_html(graph, path, *, focus: str | None = None, depth: int = 2, max_nodes: int | None = None,
-               title: str | None = None) -> VizResult:
+               title: str | None = None, renderer: str = "auto") -> VizResult:
     """Write the viewer page for ``graph`` (an rdflib Graph) to ``path``, all or nothing."""
     from kg.util import atomic_write
 
-    html, view = render_html(graph, focus=focus, depth=depth, max_nodes=max_nodes, title=title)
+    html, view = render_html(graph, focus=focus, depth=depth, max_nodes=max_nodes, title=title, renderer=renderer)
     path = Path(path)
     with atomic_write(path) as fh:
         fh.write(html)
     return VizResult(path=path, nodes=len(view.nodes), edges=len(view.edges),
                      drawn_nodes=len(view.drawn_nodes), total_entities=view.total_entities,
-                     clusters=len(view.clusters), layout=view.layout, bytes=len(html.encode("utf-8")))
+                     clusters=len(view.clusters), layout=view.layout, bytes=len(html.encode("utf-8")),
+                     renderer=view.renderer)

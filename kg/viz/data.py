@@ -149,6 +149,7 @@ class View:
     date_min: str | None = None
     date_max: str | None = None
     layout: str = "none"                     # "precomputed" once kg.viz.structure.arrange ran
+    renderer: str = "canvas"                 # "canvas" (vis-network) or "webgl" (sigma.js): kg.viz.page
     communities: list[dict] = field(default_factory=list)     # {"id", "color"}
     community_method: str = ""
     clusters: list[dict] = field(default_factory=list)        # first-view aggregation (big views)

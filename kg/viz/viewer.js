@@ -142,71 +142,13 @@
       '\n' + MODALITY_TEXT[e.modality] + ' · ' + e.statements.length + ' statement(s) · confidence ' + fmtConf(e.confidence));
   }
   function edgeLabel(e) { return predLabel(e.predicate) + (e.modality === 'asserted' ? '' : ' (' + e.modality + ')'); }
-  function nodeItem(n) {
-    var info = classInfo[n.cls] || { shape: 'dot' }, c = nodeColour(n), f = faded(n.id);
-    return {
-      id: n.id, shape: info.shape, size: nodeRadius(n), x: n.x, y: n.y,
-      color: { background: f ? FADED : c, border: f ? FADED_BORDER : '#555',
-               highlight: { background: c, border: '#000' }, hover: { background: c, border: '#000' } }
-    };
-  }
-  function edgeItem(e) {
-    var item = Object.assign({}, e.style);
-    item.id = e.id; item.from = e.source; item.to = e.target;
-    var focusEdge = state.fade && (e.source === state.fade.id || e.target === state.fade.id);
-    if (state.fade && !focusEdge && !(state.fade.ball.has(e.source) && state.fade.ball.has(e.target))) {
-      item.color = Object.assign({}, e.style.color, { opacity: 0.06 });
-    }
-    // labels only where they can be read: on the focused node's own edges
-    item.label = focusEdge ? edgeLabel(e) : '';
-    return item;
-  }
-  var nodeItems = nodes.map(function (n) { var it = nodeItem(n); it.title = tooltipNode(n); return it; });
-  var edgeItems = edges.map(function (e) { var it = edgeItem(e); it.title = tooltipEdge(e); return it; });
-  // community nodes for the first view of a big graph (ids 'c<community>', edges 'k<index>')
   var clusters = DATA.clusters || [], clusterById = {};
-  clusters.forEach(function (c) {
-    clusterById[c.id] = c;
-    nodeItems.push({ id: 'c' + c.id, shape: 'dot', size: c.radius, x: c.x, y: c.y, borderWidth: 2,
-      color: { background: c.color, border: '#333', highlight: { background: c.color, border: '#000' } },
-      title: el('div', {}, el('strong', { text: c.label }), '\n' + fmtInt(c.size) + ' entities · click to open') });
-  });
-  (DATA.cluster_edges || []).forEach(function (ce, i) {
-    edgeItems.push({ id: 'k' + i, from: 'c' + ce.a, to: 'c' + ce.b, width: Math.min(12, 1 + Math.log2(ce.count)),
-      color: { color: '#888', opacity: 0.45 }, smooth: false, title: fmtInt(ce.count) + ' relations' });
-  });
-  var nodesDS = new vis.DataSet(nodeItems), edgesDS = new vis.DataSet(edgeItems);
-  computeVisible();
-  var nodesView = new vis.DataView(nodesDS, { filter: function (n) {
-    return typeof n.id === 'string' ? visibleClusters.has(Number(n.id.slice(1))) : visibleNodes.has(n.id);
-  } });
-  var edgesView = new vis.DataView(edgesDS, { filter: function (e) {
-    if (typeof e.id === 'string') {
-      var ce = DATA.cluster_edges[Number(e.id.slice(1))];
-      return visibleClusters.has(ce.a) && visibleClusters.has(ce.b);
-    }
-    return visibleEdges.has(e.id);
-  } });
-
-  var BIG = nodes.length > 2000;
-  var options = {
-    autoResize: true,
-    nodes: { borderWidth: 1, font: { size: 0 } },
-    edges: {
-      font: { size: 13, color: '#333', strokeWidth: 4, strokeColor: '#ffffff', align: 'middle' },
-      smooth: false, selectionWidth: 2
-    },
-    interaction: {
-      hover: !BIG, tooltipDelay: 250, hideEdgesOnDrag: BIG, hideEdgesOnZoom: BIG,
-      multiselect: false, navigationButtons: false, keyboard: false
-    },
-    layout: { improvedLayout: false, randomSeed: 7 },
-    physics: false
-  };
+  clusters.forEach(function (c) { clusterById[c.id] = c; });
+  function focusEdge(e) { return !!state.fade && (e.source === state.fade.id || e.target === state.fade.id); }
+  function edgeFaded(e) {
+    return !!state.fade && !focusEdge(e) && !(state.fade.ball.has(e.source) && state.fade.ball.has(e.target));
+  }
   var container = $('kg-network');
-  var network = new vis.Network(container, { nodes: nodesView, edges: edgesView }, options);
-  network.fit({ animation: false });
-  var fitScale = network.getScale();
   var ready = false;
   function markReady() {
     if (ready) return;
@@ -215,7 +157,306 @@
     window.kgRenderMs = performance.now();
     document.body.setAttribute('data-kg-ready', '1');
   }
-  network.once('afterDrawing', markReady);
+
+  // ------------------------------------------------------------------ renderers
+  // Two drawing back ends behind one small interface, chosen by the page data (kg.viz.page):
+  // vis-network on a 2D canvas (class shapes, dashed modalities, curved parallel edges, tooltips), and
+  // sigma.js on WebGL for big graphs, where a canvas cannot redraw 100,000 edges interactively.
+  // Everything else (filters, labels, panel, search, focus/expand/back) is shared.
+  //   fit(ids|null, maxScale, animate)  scale() px per layout unit  toScreen(x, y)  refresh()
+  //   restyle()  select(id)  unselect()  centreOn(id, scale, animate)  drawn() -> {nodes, edges, clusters}
+  //   edgeLabels() -> [[from, to]]  onClick(fn({node, edge}))  onDraw(fn(ctx))  relax()|null
+  function visRenderer() {
+    function nodeItem(n) {
+      var info = classInfo[n.cls] || { shape: 'dot' }, c = nodeColour(n), f = faded(n.id);
+      return {
+        id: n.id, shape: info.shape, size: nodeRadius(n), x: n.x, y: n.y,
+        color: { background: f ? FADED : c, border: f ? FADED_BORDER : '#555',
+                 highlight: { background: c, border: '#000' }, hover: { background: c, border: '#000' } }
+      };
+    }
+    function edgeItem(e) {
+      var item = Object.assign({}, e.style);
+      item.id = e.id; item.from = e.source; item.to = e.target;
+      if (edgeFaded(e)) item.color = Object.assign({}, e.style.color, { opacity: 0.06 });
+      // labels only where they can be read: on the focused node's own edges
+      item.label = focusEdge(e) ? edgeLabel(e) : '';
+      return item;
+    }
+    var nodeItems = nodes.map(function (n) { var it = nodeItem(n); it.title = tooltipNode(n); return it; });
+    var edgeItems = edges.map(function (e) { var it = edgeItem(e); it.title = tooltipEdge(e); return it; });
+    // community nodes for the first view of a big graph (ids 'c<community>', edges 'k<index>')
+    clusters.forEach(function (c) {
+      nodeItems.push({ id: 'c' + c.id, shape: 'dot', size: c.radius, x: c.x, y: c.y, borderWidth: 2,
+        color: { background: c.color, border: '#333', highlight: { background: c.color, border: '#000' } },
+        title: el('div', {}, el('strong', { text: c.label }), '\n' + fmtInt(c.size) + ' entities · click to open') });
+    });
+    (DATA.cluster_edges || []).forEach(function (ce, i) {
+      edgeItems.push({ id: 'k' + i, from: 'c' + ce.a, to: 'c' + ce.b, width: Math.min(12, 1 + Math.log2(ce.count)),
+        color: { color: '#888', opacity: 0.45 }, smooth: false, title: fmtInt(ce.count) + ' relations' });
+    });
+    var nodesDS = new vis.DataSet(nodeItems), edgesDS = new vis.DataSet(edgeItems);
+    computeVisible();
+    var nodesView = new vis.DataView(nodesDS, { filter: function (n) {
+      return typeof n.id === 'string' ? visibleClusters.has(Number(n.id.slice(1))) : visibleNodes.has(n.id);
+    } });
+    var edgesView = new vis.DataView(edgesDS, { filter: function (e) {
+      if (typeof e.id === 'string') {
+        var ce = DATA.cluster_edges[Number(e.id.slice(1))];
+        return visibleClusters.has(ce.a) && visibleClusters.has(ce.b);
+      }
+      return visibleEdges.has(e.id);
+    } });
+    var BIG = nodes.length > 2000;
+    var options = {
+      autoResize: true,
+      nodes: { borderWidth: 1, font: { size: 0 } },
+      edges: {
+        font: { size: 13, color: '#333', strokeWidth: 4, strokeColor: '#ffffff', align: 'middle' },
+        smooth: false, selectionWidth: 2
+      },
+      interaction: {
+        hover: !BIG, tooltipDelay: 250, hideEdgesOnDrag: BIG, hideEdgesOnZoom: BIG,
+        multiselect: false, navigationButtons: false, keyboard: false
+      },
+      layout: { improvedLayout: false, randomSeed: 7 },
+      physics: false
+    };
+    var network = new vis.Network(container, { nodes: nodesView, edges: edgesView }, options);
+    network.once('afterDrawing', markReady);
+    function numeric(ids) { return ids.filter(function (i) { return typeof i === 'number'; }); }
+    return {
+      name: 'canvas', raw: network,
+      fit: function (ids, maxScale, animate) {
+        var o = { animation: animate ? { duration: 300 } : false };
+        if (ids) o.nodes = ids;
+        if (maxScale) o.maxZoomLevel = maxScale;
+        network.fit(o);
+      },
+      scale: function () { return network.getScale(); },
+      toScreen: function (x, y) { return network.canvasToDOM({ x: x, y: y }); },
+      refresh: function () { nodesView.refresh(); edgesView.refresh(); },
+      restyle: function () {
+        nodesDS.update(nodes.map(nodeItem));
+        edgesDS.update(edges.map(edgeItem));
+      },
+      where: function (id) { return network.getPositions([id])[id] || null; },
+      select: function (id) { network.selectNodes([id]); },
+      unselect: function () { network.unselectAll(); },
+      centreOn: function (id, scale, animate) {
+        var p = typeof id === 'string' ? clusterById[Number(id.slice(1))] : nodes[id];
+        network.moveTo({ position: { x: p.x, y: p.y }, scale: scale, animation: animate ? { duration: 300 } : false });
+      },
+      drawn: function () {
+        var ids = network.body.nodeIndices;
+        return { nodes: numeric(ids), edges: numeric(network.body.edgeIndices).length,
+                 clusters: ids.length - numeric(ids).length };
+      },
+      edgeLabels: function () {
+        return edgesDS.get().filter(function (e) { return e.label && typeof e.id === 'number' && visibleEdges.has(e.id); })
+          .map(function (e) { return [e.from, e.to]; });
+      },
+      onClick: function (fn) {
+        network.on('click', function (p) {
+          fn({ node: p.nodes.length ? p.nodes[0] : null,
+               edge: p.edges.length && typeof p.edges[0] === 'number' ? p.edges[0] : null });
+        });
+      },
+      onDraw: function (fn) { network.on('afterDrawing', fn); },
+      relax: function () {
+        // a few seconds of vis-network's ForceAtlas2 from the precomputed positions, then still again
+        network.setOptions({ physics: { enabled: true, solver: 'forceAtlas2Based', stabilization: false,
+          forceAtlas2Based: { gravitationalConstant: -40, springLength: 90, avoidOverlap: 0.5 } } });
+        setTimeout(function () { network.setOptions({ physics: false }); }, 3000);
+      }
+    };
+  }
+
+  function webglRenderer() {
+    // sigma draws every item of its graph, hidden ones too (as empty shapes), so its graph holds only
+    // what is visible and is rebuilt when that changes (filters, communities opened); fading and
+    // colours go through the reducers. graphology keys are strings: entities by their index,
+    // communities 'c<id>', community links 'k<i>'. Layout y grows downwards (as on a canvas), sigma's
+    // graph y upwards, hence -y.
+    function visibleGraph() {
+      var g = new graphology.MultiDirectedGraph();
+      visibleNodes.forEach(function (id) { var n = nodes[id]; g.addNode(String(id), { x: n.x, y: -n.y, size: 8 }); });
+      visibleEdges.forEach(function (id) { var e = edges[id]; g.addEdgeWithKey(String(id), String(e.source), String(e.target)); });
+      clusters.forEach(function (c) {
+        if (visibleClusters.has(c.id)) g.addNode('c' + c.id, { x: c.x, y: -c.y, size: c.radius });
+      });
+      (DATA.cluster_edges || []).forEach(function (ce, i) {
+        if (visibleClusters.has(ce.a) && visibleClusters.has(ce.b)) g.addEdgeWithKey('k' + i, 'c' + ce.a, 'c' + ce.b);
+      });
+      return g;
+    }
+    var selected = null;
+    // sizes are in layout units, like positions; zoomed far out (30,000 entities fitted on a screen) a
+    // disc would be a fraction of a pixel, so none is drawn smaller than MIN_PX: the floor (in layout
+    // units) follows the zoom once the camera rests
+    var MIN_PX = 2, floor = 0;
+    function rgba(hex, alpha) {
+      var h = /^#([0-9a-f]{6})$/i.exec(hex);
+      if (!h) return hex;
+      var v = parseInt(h[1], 16);
+      return 'rgba(' + (v >> 16) + ',' + ((v >> 8) & 255) + ',' + (v & 255) + ',' + alpha + ')';
+    }
+    function nodeReducer(key, attrs) {
+      if (key.charAt(0) === 'c') {
+        var c = clusterById[Number(key.slice(1))];
+        return { x: attrs.x, y: attrs.y, size: c.radius, color: c.color, hidden: !visibleClusters.has(c.id), zIndex: 1 };
+      }
+      var n = nodes[Number(key)];
+      if (!visibleNodes.has(n.id)) return { x: attrs.x, y: attrs.y, size: 1, hidden: true };
+      var f = faded(n.id);
+      return { x: attrs.x, y: attrs.y, size: Math.max(nodeRadius(n), floor), color: f ? FADED : nodeColour(n),
+               highlighted: selected === n.id, zIndex: f ? 0 : 1, label: n.label };
+    }
+    function edgeReducer(key) {
+      if (key.charAt(0) === 'k') {     // thin: sigma 3.0.3 drew wide lines here almost transparent
+        var ce = DATA.cluster_edges[Number(key.slice(1))];
+        return { hidden: !(visibleClusters.has(ce.a) && visibleClusters.has(ce.b)), type: 'line',
+                 size: 1, color: 'rgba(110,110,110,0.6)' };
+      }
+      var e = edges[Number(key)];
+      if (!visibleEdges.has(e.id)) return { hidden: true };
+      var st = e.style, labelled = focusEdge(e);
+      // an arrow head is a second shape per edge: drawn for all edges up to 20,000, above only on the
+      // focused node's edges (at that density heads are not readable at the overview anyway)
+      return { type: e.directed && (labelled || edges.length <= 20000) ? 'arrow' : 'line', size: st.width || 1,
+               color: rgba(st.color.color, edgeFaded(e) ? 0.06 : st.color.opacity),
+               label: labelled ? edgeLabel(e) : null, forceLabel: labelled, zIndex: labelled ? 1 : 0 };
+    }
+    computeVisible();
+    var graph = visibleGraph();
+    // the camera frames this box (every entity and community), whatever is visible: sigma's
+    // normalisation would otherwise follow the visible items and the view would jump on each change
+    var box = { x: [Infinity, -Infinity], y: [Infinity, -Infinity] };
+    nodes.concat(clusters).forEach(function (p) {
+      box.x[0] = Math.min(box.x[0], p.x); box.x[1] = Math.max(box.x[1], p.x);
+      box.y[0] = Math.min(box.y[0], -p.y); box.y[1] = Math.max(box.y[1], -p.y);
+    });
+    var s = new Sigma(graph, container, {
+      // edge picking draws every edge a second time (into sigma's picking buffer); without a GPU that
+      // doubles the frame time, so above 20,000 edges a click picks nodes only (the node's panel lists
+      // its edges' statements)
+      renderLabels: false, renderEdgeLabels: true, enableEdgeEvents: edges.length <= 20000, zIndex: true,
+      itemSizesReference: 'positions', zoomToSizeRatioFunction: function (r) { return r; },
+      edgeLabelSize: 13, edgeLabelFont: 'system-ui, "Noto Sans", "DejaVu Sans", sans-serif',
+      edgeLabelColor: { color: '#333' }, labelFont: 'system-ui, "Noto Sans", "Noto Sans CJK SC", sans-serif',
+      defaultEdgeType: 'line', minEdgeThickness: 1, stagePadding: 30, hideEdgesOnMove: nodes.length > 20000,
+      nodeReducer: nodeReducer, edgeReducer: edgeReducer
+    });
+    var camera = s.getCamera();
+    if (isFinite(box.x[0])) { s.setCustomBBox(box); s.refresh(); }
+    var floorTimer = null;
+    function updateFloor() {
+      var want = MIN_PX / s.getGraphToViewportRatio();
+      if (Math.abs(want - floor) <= 0.2 * want) return;
+      floor = want;
+      s.refresh();
+    }
+    updateFloor();
+    camera.on('updated', function () {
+      clearTimeout(floorTimer);
+      floorTimer = setTimeout(updateFloor, 150);
+    });
+    function toScreen(x, y) { return s.graphToViewport({ x: x, y: -y }); }
+    function moveTo(x, y, scale, animate) {
+      // Camera states are in sigma's framed coordinates and the ratio is inversely proportional to the
+      // scale. sigma's conversions use the matrix of its last frame unless given the camera state, and
+      // an animation may have moved the camera since. The side panel may just have narrowed the
+      // container (sigma would learn that on its next frame): take the new size first.
+      if (!animate && camera.nextFrame) {     // a running animation would carry the camera away again
+        cancelAnimationFrame(camera.nextFrame);
+        camera.nextFrame = null;
+      }
+      var dims = s.getDimensions();
+      if (dims.width !== container.clientWidth || dims.height !== container.clientHeight) s.resize();
+      var st = camera.getState(), now = { cameraState: st };
+      var p0 = s.graphToViewport({ x: 0, y: 0 }, now), p1 = s.graphToViewport({ x: 1, y: 0 }, now);
+      var cur = Math.abs(p1.x - p0.x) + Math.abs(p1.y - p0.y);      // px per layout unit now
+      var c = s.viewportToFramedGraph(s.graphToViewport({ x: x, y: -y }, now), now);
+      var target = { x: c.x, y: c.y, angle: 0, ratio: st.ratio * cur / scale };
+      if (animate) { camera.animate(target, { duration: 300 }); return; }
+      camera.setState(target);
+      s.render();                    // drawn (and pickable) before anything else happens
+    }
+    var clickFn = null;
+    s.on('clickNode', function (ev) {
+      var key = ev.node;
+      if (clickFn) clickFn({ node: key.charAt(0) === 'c' ? key : Number(key), edge: null });
+    });
+    s.on('clickEdge', function (ev) {
+      if (clickFn && ev.edge.charAt(0) !== 'k') clickFn({ node: null, edge: Number(ev.edge) });
+    });
+    s.on('clickStage', function () { if (clickFn) clickFn({ node: null, edge: null }); });
+    return {
+      name: 'webgl', raw: s,
+      fit: function (ids, maxScale, animate) {
+        var pts = ids ? ids.map(function (id) { return nodes[id]; })
+                      : nodes.filter(function (n) { return visibleNodes.has(n.id); })
+                          .concat(clusters.filter(function (c) { return visibleClusters.has(c.id); }));
+        if (!pts.length) pts = nodes.concat(clusters);
+        if (!pts.length) return;
+        var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+        pts.forEach(function (p) {
+          var r = p.radius || nodeRadius(p);
+          x0 = Math.min(x0, p.x - r); x1 = Math.max(x1, p.x + r); y0 = Math.min(y0, p.y - r); y1 = Math.max(y1, p.y + r);
+        });
+        var W = container.clientWidth, H = container.clientHeight, pad = 30;
+        var scale = Math.min((W - 2 * pad) / Math.max(x1 - x0, 1), (H - 2 * pad) / Math.max(y1 - y0, 1));
+        if (maxScale) scale = Math.min(scale, maxScale);
+        moveTo((x0 + x1) / 2, (y0 + y1) / 2, scale, animate);
+      },
+      scale: function () { return s.getGraphToViewportRatio(); },
+      toScreen: toScreen,
+      refresh: function () { graph = visibleGraph(); s.setGraph(graph); },
+      restyle: function () { s.refresh(); },
+      where: function (id) {
+        var p = typeof id === 'string' ? clusterById[Number(id.slice(1))] : nodes[id];
+        return p ? { x: p.x, y: p.y } : null;
+      },
+      select: function (id) { selected = id; s.refresh(); },
+      unselect: function () { selected = null; s.refresh(); },
+      centreOn: function (id, scale, animate) {
+        var p = typeof id === 'string' ? clusterById[Number(id.slice(1))] : nodes[id];
+        moveTo(p.x, p.y, scale, animate);
+      },
+      drawn: function () {
+        var out = { nodes: [], edges: 0, clusters: 0 };
+        graph.forEachNode(function (key) {
+          var d = s.getNodeDisplayData(key);
+          if (!d || d.hidden) return;
+          if (key.charAt(0) === 'c') out.clusters++; else out.nodes.push(Number(key));
+        });
+        graph.forEachEdge(function (key) {
+          var d = s.getEdgeDisplayData(key);
+          if (d && !d.hidden && key.charAt(0) !== 'k') out.edges++;
+        });
+        return out;
+      },
+      edgeLabels: function () {
+        var out = [];
+        graph.forEachEdge(function (key, _, source, target) {
+          var d = s.getEdgeDisplayData(key);
+          if (d && !d.hidden && d.label) out.push([Number(source), Number(target)]);
+        });
+        return out;
+      },
+      onClick: function (fn) { clickFn = fn; },
+      onDraw: function (fn) {
+        // our labels go on sigma's label layer (cleared by every render; renderLabels is off)
+        s.on('afterRender', function () { fn(s.getCanvases().labels.getContext('2d')); markReady(); });
+        s.render();
+      },
+      relax: null
+    };
+  }
+
+  var R = DATA.renderer === 'webgl' ? webglRenderer() : visRenderer();
+  R.fit(null, null, false);
+  var fitScale = R.scale();
 
   // ------------------------------------------------------------------ labels
   // The most important names first (community nodes by size, then the focused neighbourhood, then
@@ -226,7 +467,7 @@
   var labelBoxes = [];
   var FONT = 'system-ui, "Noto Sans", "Noto Sans CJK SC", "DejaVu Sans", sans-serif';
   function drawLabels(ctx) {
-    var scale = network.getScale(), vp = network.getViewPosition();
+    var scale = R.scale();
     var W = container.clientWidth, H = container.clientHeight;
     var budget = Math.round(30 * Math.max(1, Math.pow(scale / fitScale, 2)));
     var cells = {}, CELL = 64, boxes = [];
@@ -258,7 +499,7 @@
     ctx.textBaseline = 'top';
     ctx.lineJoin = 'round';
     function tryLabel(id, text, x, y, r, size, bold) {
-      var sx = (x - vp.x) * scale + W / 2, sy = (y - vp.y) * scale + H / 2;
+      var at = R.toScreen(x, y), sx = at.x, sy = at.y;
       if (sx < -200 || sx > W + 200 || sy < -50 || sy > H + 50) return false;
       ctx.font = (bold ? '600 ' : '') + size + 'px ' + FONT;
       var w = ctx.measureText(text).width + 4, h = size + 3;
@@ -290,7 +531,7 @@
     ctx.restore();
     labelBoxes = boxes;
   }
-  network.on('afterDrawing', drawLabels);
+  R.onDraw(drawLabels);
 
   // ------------------------------------------------------------------ legend and filters
   function legendItem(set, name, swatch, label, count, list) {
@@ -347,19 +588,11 @@
     state.to = dTo.value = DATA.date_max ? DATA.date_max.slice(0, 10) : '';
     apply();
   });
-  function restyleNodes() { nodesDS.update(nodes.map(nodeItem)); }
-  function restyleEdges(ids) {
-    edgesDS.update((ids || edges.map(function (e) { return e.id; })).map(function (id) { return edgeItem(edges[id]); }));
-  }
-  $('kg-size').addEventListener('change', function (ev) { state.sizeBy = ev.target.value; restyleNodes(); });
-  $('kg-colour').addEventListener('change', function (ev) { state.colourBy = ev.target.value; restyleNodes(); });
-  $('kg-fit').addEventListener('click', function () { network.fit({ animation: { duration: 300 } }); });
-  $('kg-relax').addEventListener('click', function () {
-    // a few seconds of vis-network's ForceAtlas2 from the precomputed positions, then still again
-    network.setOptions({ physics: { enabled: true, solver: 'forceAtlas2Based', stabilization: false,
-      forceAtlas2Based: { gravitationalConstant: -40, springLength: 90, avoidOverlap: 0.5 } } });
-    setTimeout(function () { network.setOptions({ physics: false }); }, 3000);
-  });
+  $('kg-size').addEventListener('change', function (ev) { state.sizeBy = ev.target.value; R.restyle(); });
+  $('kg-colour').addEventListener('change', function (ev) { state.colourBy = ev.target.value; R.restyle(); });
+  $('kg-fit').addEventListener('click', function () { R.fit(null, null, true); });
+  if (R.relax) $('kg-relax').addEventListener('click', R.relax);
+  else $('kg-relax').hidden = true;
   var allClusters = $('kg-all-clusters');
   allClusters.hidden = !clusters.length;
   allClusters.addEventListener('click', function () {
@@ -378,8 +611,7 @@
   }
   function setFade(f) {
     state.fade = f ? { id: f.id, depth: f.depth, ball: ball(f.id, f.depth) } : null;
-    restyleNodes();
-    restyleEdges();
+    R.restyle();
     updateNav();
   }
   function fadeOn(id, depth) {
@@ -390,7 +622,7 @@
   function fitBall() {
     // close enough that the focused node's edge labels are readable, never closer than 1.5x
     var ids = Array.from(state.fade.ball).filter(function (v) { return visibleNodes.has(v); });
-    if (ids.length) network.fit({ nodes: ids, maxZoomLevel: 1.5, animation: { duration: 300 } });
+    if (ids.length) R.fit(ids, 1.5, true);
   }
   function updateNav() {
     $('kg-back').disabled = state.history.length === 0;
@@ -422,7 +654,7 @@
     apply();
     var ids = nodes.filter(function (n) { return n.community === c && visibleNodes.has(n.id); })
                    .map(function (n) { return n.id; });
-    if (ids.length) network.fit({ nodes: ids, animation: { duration: 300 } });
+    if (ids.length) R.fit(ids, null, true);
   }
 
   // ------------------------------------------------------------------ banner and counts
@@ -461,8 +693,7 @@
   }
   function apply() {
     computeVisible();
-    nodesView.refresh();
-    edgesView.refresh();
+    R.refresh();
     updateBanner();
     updateCounts();
   }
@@ -470,7 +701,7 @@
 
   // ------------------------------------------------------------------ side panel
   var panel = $('kg-panel'), body = $('kg-panel-body');
-  $('kg-panel-close').addEventListener('click', function () { panel.hidden = true; network.unselectAll(); });
+  $('kg-panel-close').addEventListener('click', function () { panel.hidden = true; R.unselect(); });
   function entButton(id) {
     var b = el('button', { cls: 'kg-ent', type: 'button', text: nodes[id].label });
     b.addEventListener('click', function () { selectNode(id); });
@@ -608,25 +839,25 @@
       box.checked = state.classes.has(box.getAttribute('data-name'));
     });
     apply();
-    network.fit({ nodes: Array.from(visibleNodes), animation: { duration: 300 } });
-    network.selectNodes([id]);
+    R.fit(Array.from(visibleNodes), null, true);
+    R.select(id);
     showNode(id);
   }
   function selectNode(id) {
     if (inCluster(nodes[id])) { remember(); state.open.add(nodes[id].community); apply(); }
     if (!visibleNodes.has(id)) focusOn(id, 1);
-    network.selectNodes([id]);
-    network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: { duration: 300 } });
+    R.select(id);
+    R.centreOn(id, Math.max(R.scale(), 1.0), true);
     showNode(id);
   }
-  network.on('click', function (p) {
-    if (p.nodes.length) {
-      var id = p.nodes[0];
+  R.onClick(function (p) {
+    if (p.node != null) {
+      var id = p.node;
       if (typeof id === 'string') { openCluster(Number(id.slice(1))); return; }
       showNode(id);           // first: the panel narrows the canvas the neighbourhood is fitted into
       fadeOn(id, 1);
-    } else if (p.edges.length && typeof p.edges[0] === 'number') {
-      showEdge(p.edges[0]);
+    } else if (p.edge != null) {
+      showEdge(p.edge);
     } else if (state.fade) {
       fadeOn(null, 0);
     }
@@ -679,22 +910,16 @@
 
   // for tests and the benchmark: read-only views of what is drawn
   window.kgViewer = {
-    network: network,
-    counts: function () {
-      var ids = network.body.nodeIndices, eids = network.body.edgeIndices;
-      return { nodes: ids.filter(function (i) { return typeof i === 'number'; }).length,
-               edges: eids.filter(function (i) { return typeof i === 'number'; }).length };
-    },
-    clusters: function () {
-      return network.body.nodeIndices.filter(function (i) { return typeof i === 'string'; }).length;
-    },
-    domPosition: function (id) {
-      var p = network.getPositions([id])[id];
-      return p ? network.canvasToDOM(p) : null;
-    },
+    renderer: R.name,
+    raw: R.raw,                         // the vis.Network or the Sigma instance
+    counts: function () { var d = R.drawn(); return { nodes: d.nodes.length, edges: d.edges }; },
+    clusters: function () { return R.drawn().clusters; },
+    domPosition: function (id) { var p = R.where(id); return p ? R.toScreen(p.x, p.y) : null; },
+    centreOn: function (id, scale) { R.centreOn(id, scale, false); },
+    scale: function () { return R.scale(); },
+    edgeLabels: function () { return R.edgeLabels(); },
     visibleClasses: function () {
-      return Array.from(new Set(network.body.nodeIndices.filter(function (id) { return typeof id === 'number'; })
-        .map(function (id) { return nodes[id].cls; })));
+      return Array.from(new Set(R.drawn().nodes.map(function (id) { return nodes[id].cls; })));
     },
     nodeId: function (label) {
       for (var i = 0; i < nodes.length; i++) if (nodes[i].label === label) return nodes[i].id;

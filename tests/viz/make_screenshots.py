@@ -31,7 +31,10 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 
 def kg_build(inputs: list[str], out: Path) -> Path:
-    """``kg build`` into ``out``; returns the graph file. A failed build stops the script."""
+    """``kg build`` into ``out``; returns the graph file. A failed build stops the script. A graph
+    already there (``--work`` of an earlier run) is reused: rebuilding train/ takes minutes."""
+    if (out / "graph.ttl").is_file():
+        return out / "graph.ttl"
     cmd = [sys.executable, "-c", "from kg.cli import cli; cli()", "build", *inputs, "-o", str(out), "--no-validate", "--no-html", "-q"]
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     graph = out / "graph.ttl"
@@ -59,10 +62,10 @@ def shoot(browser, html: Path, png: Path, *, click_top_hub: bool = False) -> Non
     page.wait_for_function("window.kgReady === true", timeout=120_000)
     if click_top_hub:
         hub = page.evaluate("kgViewer.hubs(1)[0]")
-        page.evaluate("(id) => kgViewer.network.focus(id, {scale: kgViewer.network.getScale()})", hub)
+        page.evaluate("(id) => kgViewer.centreOn(id, kgViewer.scale())", hub)
         page.wait_for_timeout(200)
         pos = page.evaluate("(id) => kgViewer.domPosition(id)", hub)
-        box = page.locator("#kg-network canvas").bounding_box()
+        box = page.locator("#kg-network").bounding_box()
         page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
         page.wait_for_selector("#kg-panel[data-kind=node]")
     page.wait_for_timeout(300)
@@ -76,21 +79,25 @@ def main(argv=None) -> None:
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "img")
     ap.add_argument("--synthetic-triples", type=int, default=1_000_000,
                     help="size of the make_synthetic.py graph (1,000,000 lines give about 5,000 entities)")
+    ap.add_argument("--work", type=Path, help="folder for the built graphs and pages, reused when run again "
+                                              "(default: a new temporary folder)")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(REPO))
     from playwright.sync_api import sync_playwright
 
     from benchmarks.make_synthetic import generate
 
-    work = Path(tempfile.mkdtemp(prefix="kg-screenshots-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="kg-screenshots-"))
+    work.mkdir(parents=True, exist_ok=True)
     gold = ["tests/data/seed", "tests/data/dev-corpus", "tests/data/holdout"]
     pages = {
         "seed": (kg_build(["tests/data/seed"], work / "seed"), "Seed corpus: social e-commerce 2025"),
         "gold": (kg_build(gold, work / "gold"), "The three gold corpora together"),
         "real": (kg_build(gold + ["train"], work / "real"), "Gold corpora and train/ together"),
     }
-    syn = work / "synthetic.nt"
-    generate(args.synthetic_triples, str(syn))
+    syn = work / f"synthetic-{args.synthetic_triples}.nt"
+    if not syn.is_file():
+        generate(args.synthetic_triples, str(syn))
     pages["synthetic-5k"] = (syn, "Synthetic graph (benchmarks/make_synthetic.py)")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)

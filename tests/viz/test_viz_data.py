@@ -170,15 +170,27 @@ def test_viz_data_json_for_script_is_inert_and_round_trips(s):
 XSS = '<img src=x onerror="window.__xss=1"></script><script>window.__xss=2</script>'
 
 
-def test_viz_page_is_self_contained_and_escapes_data(sample):
+@pytest.mark.parametrize("renderer,scripts", [("canvas", 3), ("webgl", 4)])
+def test_viz_page_is_self_contained_and_escapes_data(sample, renderer, scripts):
+    import base64
+    import hashlib
+
     sample.add((ENT["org/tmall"], RDFS.label, Literal(XSS)))  # a second label, never preferred over @en
     sample.set((ENT["org/douyin"], RDFS.label, Literal(XSS, lang="en")))
-    html, _ = render_html(sample, title=XSS)
+    html, view = render_html(sample, title=XSS, renderer=renderer)
+    assert view.renderer == renderer
     assert XSS not in html
     assert "<title>&lt;img src=x" in html
-    # data island, vis-network, viewer: nothing else (core-js inside vis-network spells "<script>" in a string)
-    assert len(re.findall(r"^<script", html, re.M)) == 3
+    # data island, vis-network (or graphology + sigma), viewer: nothing else (core-js inside
+    # vis-network spells "<script>" in a string)
+    assert len(re.findall(r"^<script", html, re.M)) == scripts
     assert not re.search(r"<script[^>]+src=|<link\b|<iframe|<img\b", html, re.I)
+    # every script that runs is allowed by its hash, and only those
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', html).group(1).replace("&#39;", "'")
+    allowed = set(re.findall(r"'sha256-([^']+)'", csp))
+    running = re.findall(r"^<script>(.*?)</script>$", html, re.M | re.S)
+    assert len(running) == scripts - 1
+    assert allowed == {base64.b64encode(hashlib.sha256(js.encode()).digest()).decode() for js in running}
     css = "".join(re.findall(r"<style>(.*?)</style>", html, re.S))
     assert "@import" not in css and not re.search(r"url\((?!\"?data:)", css)
     assert "Content-Security-Policy" in html and "default-src 'none'" in html.replace("&#39;", "'")
