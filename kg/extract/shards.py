@@ -44,19 +44,40 @@ def plan_shards(articles: list[Article], workers: int, max_chars: int = SHARD_CH
     return shards
 
 
-def init_worker(model: str | None, ontology_dir: str | None) -> None:
+def init_worker(model: str | None, ontology_dir: str | None, parent: int | None = None) -> None:
     """Load the pipeline in this worker process (once: :func:`load_pipeline` is cached).
 
     A pipeline that cannot be loaded (a bad ``--model``) is not an error here, where it would
-    only break the pool: :func:`run_shard` loads it again and its one-line error reaches the build."""
+    only break the pool: :func:`run_shard` loads it again and its one-line error reaches the build.
+    ``parent`` is the build's process: when it is gone (``kill -9``), this worker exits too."""
     from kg.errors import KGError
     from kg.extract.pipeline import load_pipeline
 
+    if parent is not None:
+        import threading
+
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="kg-parent-watch").start()
     _WORKER.update(model=model, ontology_dir=ontology_dir)
     try:
         load_pipeline(model, ontology_dir)
     except KGError:
         pass
+
+
+def _exit_with(parent: int, interval: float = 1.0) -> None:
+    """A worker of a killed build would wait for work forever (it holds its own end of the job
+    queue), and keep the fork server alive with it: leave as soon as the build's process is gone."""
+    import os
+    import time
+
+    while True:
+        time.sleep(interval)
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:  # a pid reused by another user's process: ours is gone
+            os._exit(1)
 
 
 def run_shard(articles: list[Article], names: dict[str, str] | None, phase: str
@@ -95,13 +116,14 @@ class LocalPool:
 
     def __init__(self, workers: int, model: str | None = None, ontology_dir: str | None = None):
         import multiprocessing
+        import os
         from concurrent.futures import ProcessPoolExecutor
 
         self.workers = workers
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["kg.extract.shards", "kg.extract.pipeline", "spacy"])
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker,
-                                         initargs=(model, ontology_dir))
+                                         initargs=(model, ontology_dir, os.getpid()))
 
     def map(self, fn, jobs: list[tuple], shared: tuple = ()):
         """``(job index, result)`` of ``fn(*job, *shared)`` for each job, as they finish."""

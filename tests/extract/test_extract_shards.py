@@ -70,3 +70,55 @@ def test_a_model_the_workers_cannot_load_is_one_line(tmp_path):
     assert res.exit_code == 1
     assert res.output.startswith("Error: cannot load spaCy pipeline 'no_such_model'") and "Traceback" not in res.output
     assert not (tmp_path / "graph.ttl").exists()
+
+
+def _children(pid: int) -> list[int]:
+    from pathlib import Path
+
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def test_workers_of_a_killed_build_do_not_outlive_it(tmp_path):
+    """``kill -9`` of ``kg build --workers 2``: its fork server and workers leave within seconds
+    (they would otherwise wait for work forever)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    news = tmp_path / "news"
+    news.mkdir()
+    for i in range(3000):
+        (news / f"{i:05d}.txt").write_text(f"Note {i}\n\nShop {i} opened in Jakarta with Grab.\n", encoding="utf-8")
+    kg = Path(sys.executable).with_name("kg")
+    proc = subprocess.Popen([str(kg), "build", str(news), "-o", str(tmp_path / "out"), "--workers", "2", "-q"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        family: list[int] = []
+        while time.monotonic() < deadline and proc.poll() is None:
+            family = [p for c in _children(proc.pid) for p in (c, *_children(c))]
+            if len(family) >= 3:  # the fork server and two workers
+                break
+            time.sleep(0.2)
+        assert len(family) >= 3 and proc.poll() is None, "the build ended before its workers were seen"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in family):
+        time.sleep(0.2)
+    alive = [p for p in family if Path(f"/proc/{p}").exists()]
+    for p in alive:
+        os.kill(p, signal.SIGKILL)
+    assert not alive, f"left behind: {alive}"
