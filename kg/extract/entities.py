@@ -24,8 +24,6 @@ _STRIP_LEAD = {"the", "a", "an", "its", "their", "his", "her", "our", "this", "t
 _STRIP_TRAIL = {"and", "&", "of", "for", "on", "to", "the", "or"}
 _CAMEL = re.compile(r"[a-z][A-Z]")  # "LinkedIn", "iFood", "WhatsApp": a brand, never a common word
 _QUOTES = set("\"'“”‘’「」《》`")
-_MONEY_WORDS = {"billion", "million", "trillion", "thousand", "yuan", "dollar", "dollars", "rmb", "usd", "euro", "euros",
-                "won", "yen", "rupiah", "rupees", "ringgit", "baht", "dong", "pesos", "reais", "pounds"}
 _QUOTED = re.compile(r"[\"“「《]([^\"”」》\n]{2,60})[\"”」》]")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&.\-]{1,11}$")
 
@@ -193,6 +191,11 @@ class EntityTyper:
         self.role_words = {t for t in roles["titles"]}
         self.gov_titles = set(roles["government_titles"])
         self.org_context_nouns = set(cues["org_context_nouns"])
+        # words of an amount ("15.1 billion won", "3 bn USD"): the figures' own lexicon
+        money = ref.lexicon("metrics")
+        self.money_words = ({w for w in money["currency_words"] if " " not in w}
+                            | {w for w in money["scales"] if len(w) > 3}
+                            | {c.lower() for c in money["currency_symbols"] if c.isalpha()})
         self.org_verbs = set(cues["org_verbs"])
         self.appointing_verbs = set(cues["appointing_verbs"])
         self.deal_nouns = set(cues["deal_nouns"])
@@ -276,7 +279,7 @@ class EntityTyper:
             end = tok.i
             if any(not (doc[i].pos_ == "PROPN" and doc[i].is_title) for i in range(start, end)):
                 continue
-            if any(doc[i].lower_ in _MONEY_WORDS for i in range(start, end)):
+            if any(doc[i].lower_ in self.money_words for i in range(start, end)):
                 continue
             # "its JD Takeaway service": a reference name right before belongs to the sub-brand
             left = [m for m in ments if m.end == start and m.origin == "reference"]
@@ -485,7 +488,7 @@ class EntityTyper:
             end -= 1
         # an amount the model read into the name: "fined Kakao 15.1 billion won"
         for k in range(start + 1, end):
-            if doc[k].like_num and any(doc[j].lower_ in _MONEY_WORDS for j in range(k, end)):
+            if doc[k].like_num and any(doc[j].lower_ in self.money_words for j in range(k, end)):
                 end = k
                 break
         # a trailing period only stays for abbreviations like "Inc." / "Co."

@@ -71,7 +71,6 @@ def mention_features(doc: Doc, m: EntMention, role_words: frozenset[str] | set[s
     if (root.dep_ == "appos" and root.head.lower_ in role_words) or any(
             c.dep_ == "appos" and c.lower_ in role_words for c in root.children):
         f.append("appos_role")
-    root = span.root
     f.append(f"dep={root.dep_}")
     if root.head.i != root.i and not (m.start <= root.head.i < m.end):
         f.append(f"head={root.head.lemma_.lower()}")
