@@ -22,6 +22,7 @@ MODEL_LABELS = {
 _STRIP_LEAD = {"the", "a", "an", "its", "their", "his", "her", "our", "this", "that", "these", "those"}
 # words a name never ends with ("Ministry of Commerce and" is a cue pattern's overreach)
 _STRIP_TRAIL = {"and", "&", "of", "for", "on", "to", "the", "or"}
+_LAW_LINKS = {"in", "on", "of", "for"}  # "Fair Transactions in Large Retail Business Act"
 _CAMEL = re.compile(r"[a-z][A-Z]")  # "LinkedIn", "iFood", "WhatsApp": a brand, never a common word
 _QUOTES = set("\"'“”‘’「」《》`")
 _QUOTED = re.compile(r"[\"“「《]([^\"”」》\n]{2,60})[\"”」》]")
@@ -220,8 +221,43 @@ class EntityTyper:
         out = self._listed(doc, out)
         out = self._quoted(doc, out)
         out = self._acronyms(doc, out)
+        out = self._joined(doc, out)
         doc._.kg_ents = sorted(out, key=lambda m: m.start)
         return doc
+
+    def _joined(self, doc: Doc, ments: list[EntMention]) -> list[EntMention]:
+        """Law and body names the tokenizer or the model cut in two: a hyphenated word ("Law on
+        E-commerce", "Regulations on Non-bank Payment Institutions": spaCy splits at the hyphen and the
+        lower-case half stops the cue) and a title-case name joined to a law's name by a preposition
+        ("Fair Transactions in" + "Large Retail Business Act")."""
+        ments = sorted(ments, key=lambda m: m.start)
+        out: list[EntMention] = []
+        absorbed: set[int] = set()
+        for m in ments:
+            if id(m) in absorbed:
+                continue
+            prev = out[-1] if out else None
+            if prev is not None and m.cls == "Law" and m.ref is None and prev.ref is None and prev.cls != "Person":
+                words = doc[prev.start:m.start]
+                gap = doc[prev.end:m.start]
+                link = (len(gap) == 0 and words[-1].lower_ in _LAW_LINKS) or \
+                       (len(gap) == 1 and gap[0].lower_ in _LAW_LINKS)
+                if link and all(t.is_title or t.lower_ in _LAW_LINKS for t in words):
+                    out[-1] = EntMention(prev.start, m.end, "Law", origin="cue", name=doc[prev.start:m.end].text)
+                    continue
+            if m.cls in ("Law", "GovernmentBody") and m.ref is None:
+                end = m.end
+                while end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_ \
+                        and not doc[end].whitespace_ and doc[end + 1].is_alpha and not doc[end + 1].lower_.endswith("ed"):
+                    end += 2
+                    while end < len(doc) and doc[end].is_title and doc[end].is_alpha and not doc[end].is_sent_start:
+                        end += 1
+                inside = [x for x in ments if x is not m and m.end <= x.start < end]
+                if end != m.end and all(x.end <= end and x.ref is None for x in inside):
+                    m = EntMention(m.start, end, m.cls, origin=m.origin, name=doc[m.start:end].text)
+                    absorbed.update(id(x) for x in inside)
+            out.append(m)
+        return out
 
     def _sub_brands(self, doc: Doc, ments: list[EntMention]) -> list[EntMention]:
         taken = {i for m in ments for i in range(m.start, m.end)}
