@@ -54,6 +54,7 @@ class Candidate:
     sent: Span
     features: list[str] = field(default_factory=list)
     modality: str = "asserted"
+    conjuncts: tuple[str, str] = ("", "")
 
 
 def coarse(m: EntMention) -> str:
@@ -96,6 +97,36 @@ def sentence_slots(doc: Doc, sent: Span) -> list[Slot]:
     return slots
 
 
+def _peer(heads: dict, s: Slot, other: Slot) -> str:
+    """The entity key of the first conjunct ``s`` is coordinated with, when the relation between
+    that conjunct and ``other`` is stated above the coordination ("X launched Y in Japan and
+    Thailand"), not inside the first conjunct ("Meta's Facebook, Instagram and WhatsApp": Meta
+    owns Facebook only); "" otherwise."""
+    h = heads.get(id(s))
+    if h is None or other.anchor.i == h.anchor.i or any(t.i == h.anchor.i for t in other.anchor.ancestors):
+        return ""
+    return entity_key(h.entity)
+
+
+def _conjunct_heads(slots: list[Slot]) -> dict[int, Slot]:
+    """id(slot) -> the slot of the first conjunct of the coordination the slot's anchor is a later
+    conjunct of, when that conjunct is a named slot of the same coarse class ("in Japan and
+    Thailand": Thailand -> Japan)."""
+    at = {s.anchor.i: s for s in slots if not s.via}
+    out = {}
+    for s in slots:
+        if s.via:
+            continue
+        t = s.anchor
+        while t.dep_ == "conj" and t.head.i != t.i:
+            t = t.head
+        head = at.get(t.i)
+        if head is not None and head is not s and coarse(head.entity) == coarse(s.entity) \
+                and entity_key(head.entity) != entity_key(s.entity):
+            out[id(s)] = head
+    return out
+
+
 def _path(a: Token, b: Token):
     """(tokens up from a, lowest common ancestor, tokens down to b) or None across sentences."""
     up = [a, *a.ancestors]
@@ -124,6 +155,7 @@ class FeatureMaker:
         slots = sentence_slots(doc, sent)
         ent_tokens = {i: s for s in slots if not s.via for i in range(s.start, s.end)}
         sent_feats = self._sentence_features(sent)
+        heads = _conjunct_heads(slots)
         out = []
         for a in slots:
             for b in slots:
@@ -152,7 +184,8 @@ class FeatureMaker:
                     others = {q for (sk, q, ok) in rule_hits if q != p and {sk, ok} == {entity_key(a.entity),
                                                                                          entity_key(b.entity)}}
                     feats.extend(f"rule_other={q}" for q in sorted(others))
-                    out.append(Candidate(a, p, b, sent, feats, self.modality(a, b)))
+                    out.append(Candidate(a, p, b, sent, feats, self.modality(a, b),
+                                         (_peer(heads, a, b), _peer(heads, b, a))))
         return out
 
     def modality(self, a: Slot, b: Slot) -> str:

@@ -23,6 +23,7 @@ from kg.extract.reference import load_reference
 from kg.extract.types import CandidateRecord, Fact
 
 MODEL_FORMAT = "platform-kg relation model 1"
+SINGLE_OBJECT = {"subsidiaryOf"}  # an organisation has one parent (annotation guidelines)
 DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "relations.json"
 
 
@@ -128,6 +129,33 @@ class RelationClassifier:
         return doc
 
 
+def _key(c: CandidateRecord, subject: str | None = None, obj: str | None = None) -> tuple:
+    k = (subject or entity_key(c.subject), c.predicate, obj or entity_key(c.object))
+    return (min(k[0], k[2]), k[1], max(k[0], k[2])) if c.predicate in SYMMETRIC else k
+
+
+def _distribute(candidates: list[CandidateRecord], best: dict) -> None:
+    """A coordination distributes a relation over its conjuncts: when the classifier accepts "X
+    operates in Japan" from "X rolled out Y in Japan and Thailand", the same sentence's candidate for
+    Thailand (whose own path runs through the list) is accepted with the same probability; the same
+    for coordinated subjects ("Grab and Singtel launched"). Only within one sentence, same modality."""
+    accepted = dict(best)
+    for c in candidates:
+        k = _key(c)
+        if k in best:
+            continue
+        sk, ok = k[0], k[2]
+        for side, peer in enumerate(c.conjuncts):
+            if not peer or peer in (entity_key(c.subject), entity_key(c.object)):
+                continue
+            if side == 1 and c.predicate in SINGLE_OBJECT:
+                continue  # "a unit of A and B" is a joint venture (acquiredStakeIn), not two parents
+            hit = accepted.get(_key(c, subject=peer) if side == 0 else _key(c, obj=peer))
+            if hit is not None and hit[1].evidence == c.evidence and hit[1].modality == c.modality:
+                best[k] = ((c.modality == "asserted", hit[0][1]), c)
+                break
+
+
 def classify(candidates: list[CandidateRecord], model: RelationModel, facts: list[Fact]) -> list[Fact]:
     """Facts of one article: the best candidate per (subject, predicate, object) whose probability
     reaches the threshold, asserted unless the words linking its two mentions are hedged or negated
@@ -145,6 +173,7 @@ def classify(candidates: list[CandidateRecord], model: RelationModel, facts: lis
         rank = (c.modality == "asserted", p)
         if k not in best or rank > best[k][0]:
             best[k] = (rank, c)
+    _distribute(candidates, best)
     out = [Fact(subject=c.subject, predicate=c.predicate, object=c.object, evidence=c.evidence, rule="classifier",
                 confidence=round(rank[1], 3), modality=c.modality, qualifiers=dict(c.qualifiers))
            for rank, c in best.values()]

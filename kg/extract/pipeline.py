@@ -413,7 +413,7 @@ def candidate_records(doc, pi: int, ctx, rule_facts: list, features) -> list:
             out.append(CandidateRecord(subject=ctx.mention(c.subject.entity, pi, doc), predicate=c.predicate,
                                        object=ctx.mention(c.object.entity, pi, doc), evidence=ev,
                                        features=tuple(sorted(set(c.features))), qualifiers=dict(rule_q),
-                                       modality=c.modality))
+                                       modality=c.modality, conjuncts=c.conjuncts))
     return out
 
 

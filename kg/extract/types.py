@@ -66,6 +66,9 @@ class CandidateRecord:
     features: tuple[str, ...]
     qualifiers: dict = field(default_factory=dict, hash=False, compare=False)
     modality: str = "asserted"  # planned / negated / reported when the linking words are hedged
+    # the entity keys of the first conjunct each slot is coordinated with ("Kenya and Morocco": Morocco's
+    # is Kenya), "" when none: a coordination distributes a relation over its conjuncts (classify)
+    conjuncts: tuple[str, str] = ("", "")
 
 
 @dataclass

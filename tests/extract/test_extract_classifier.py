@@ -72,3 +72,25 @@ def test_classifier_bad_model_through_the_cli(tmp_path):
                        capture_output=True, text=True, env={**os.environ, "KG_RELATION_MODEL": str(bad)})
     assert r.returncode != 0
     assert "Traceback" not in r.stderr and "not a platform-kg relation model" in r.stderr
+
+
+def _facts(nlp, text: str) -> set[tuple[str, str, str]]:
+    from kg.extract.pipeline import extract_articles
+    from kg.ingest.readers import IngestReport, read_jsonl
+
+    record = json.dumps({"title": "Test", "source": "tests", "date": "2025-06-01", "text": text})
+    ex, = extract_articles(nlp, list(read_jsonl(record, "-", IngestReport())))
+    return {(f.subject.name, f.predicate, f.object.name) for f in ex.facts if f.modality == "asserted"}
+
+
+@pytest.mark.parametrize("text,wanted,unwanted", [
+    # a coordination distributes: the later conjunct's own path runs through the list
+    ("Grab rolled out GrabMart in Malaysia and Thailand last year.",
+     {("Grab", "operatesIn", "Malaysia"), ("Grab", "operatesIn", "Thailand")}, set()),
+    # ... but not a relation stated inside the first conjunct: Meta owns Facebook only
+    ("Meta's Facebook, Netflix and Spotify registered with the ministry.",
+     set(), {("Netflix", "subsidiaryOf", "Meta"), ("Spotify", "subsidiaryOf", "Meta")}),
+])
+def test_classifier_distributes_over_coordination(nlp, text, wanted, unwanted):
+    facts = _facts(nlp, text)
+    assert wanted <= facts and not (unwanted & facts), facts
