@@ -154,16 +154,27 @@ def make_entity_ruler(nlp: Language, name: str, ontology_dir: str | None):
     return ruler
 
 
-@Language.factory("kg_cue_filter")
-def make_cue_filter(nlp: Language, name: str):
+def _name_word(t) -> bool:
+    """A capitalised word of a proper name (a sentence's first word only when tagged a proper noun)."""
+    return t.is_alpha and (t.is_title or t.is_upper) and (not t.is_sent_start or t.pos_ == "PROPN")
+
+
+@Language.factory("kg_cue_filter", default_config={"ontology_dir": None})
+def make_cue_filter(nlp: Language, name: str, ontology_dir: str | None):
     """Before the statistical NER: drop a suffix-cue name that is only the tail of a longer
-    coordinated name ('... Media and [Entertainment Group]'), so the model can read it whole."""
+    coordinated name ('... Media and [Entertainment Group]'), and a gazetteer place that is part of a
+    longer proper name ('Jordan Peterson', 'Safaricom Kenya', 'Georgia Tech'), so the model can read
+    them whole."""
+    gazetteer = {e.id for e in load_reference(ontology_dir).entities.values() if e.gazetteer}
 
     def cue_filter(doc: Doc) -> Doc:
         keep = []
         for e in doc.ents:
             if e.ent_id_ == "cue" and e.start >= 2 and doc[e.start - 1].lower_ in ("and", "&") \
                     and doc[e.start - 2].is_title and doc[e.start - 2].ent_type_ == "":
+                continue
+            if e.ent_id_ in gazetteer and ((e.start > 0 and _name_word(doc[e.start - 1]) and not e[0].is_sent_start)
+                                           or (e.end < len(doc) and _name_word(doc[e.end]) and not doc[e.end].is_sent_start)):
                 continue
             keep.append(e)
         doc.ents = keep

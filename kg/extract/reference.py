@@ -6,7 +6,9 @@
      "aliases": {"en": ["RED", "Little Red Book"], "zh": ["小红书"]}, "wikidata": "Q55379457"}
 
 ``id`` is the stable key used in the entity IRI, ``class`` an ontology class local name,
-``wikidata`` optional. See ``kg/ontology/README.md``.
+``wikidata`` optional. See ``kg/ontology/README.md``. ``places.json`` beside it (same schema, generated
+from GeoNames by :mod:`kg.extract.gazetteer`) adds the world's countries and large cities; a curated
+entry with the same id wins.
 
 A user's own reference file (``kg build --reference FILE`` or ``$KG_REFERENCE``, same schema) is merged
 over the bundled one: a new ``id`` adds an entity (``name`` and ``class`` required); a known ``id`` adds
@@ -36,6 +38,7 @@ class RefEntity:
     aliases_zh: tuple[str, ...] = ()
     wikidata: str | None = None
     case_sensitive: bool = False
+    gazetteer: bool = False  # from places.json (generated): dropped when part of a longer proper name
 
     @property
     def all_names(self) -> tuple[str, ...]:
@@ -60,7 +63,7 @@ def _load_json(path: Path):
         raise KGError(f"{path}:{e.lineno}: not valid JSON ({e.msg}); fix the reference file") from None
 
 
-def load_entities(path: Path) -> dict[str, RefEntity]:
+def load_entities(path: Path, gazetteer: bool = False) -> dict[str, RefEntity]:
     items = _load_json(path)
     out: dict[str, RefEntity] = {}
     problems = []
@@ -75,7 +78,7 @@ def load_entities(path: Path) -> dict[str, RefEntity]:
         out[it["id"]] = RefEntity(
             id=it["id"], name=it["name"], cls=cls, aliases_en=tuple(al.get("en", ())),
             aliases_zh=tuple(al.get("zh", ())), wikidata=it.get("wikidata"),
-            case_sensitive=bool(it.get("case_sensitive", False)),
+            case_sensitive=bool(it.get("case_sensitive", False)), gazetteer=gazetteer,
         )
     if problems:
         raise KGError(f"{path}: " + "; ".join(problems))
@@ -153,6 +156,9 @@ def load_reference(root: str | None = None) -> ReferenceData:
 def _load_reference(root: str | None, user: str | None, _stamp) -> ReferenceData:
     base = Path(root) if root else ontology_dir()
     entities = load_entities(base / "reference" / "entities.json")
+    places = base / "reference" / "places.json"
+    if places.is_file():  # the generated gazetteer (kg.extract.gazetteer); curated entries win
+        entities = {**load_entities(places, gazetteer=True), **entities}
     if user:
         entities = merge_user_entities(Path(user), entities)
     data = ReferenceData(entities=entities)

@@ -89,3 +89,37 @@ def test_reference_cli_finds_the_users_names(tmp_path):
     # the front matter gave the article its title, source and url
     meta = query("SELECT ?t ?p ?u WHERE { ?a dcterms:title ?t ; dcterms:publisher ?p ; schema:url ?u }")
     assert "XHS Mall opens a shop,Example Wire,https://example.org/a" in meta
+
+
+def test_gazetteer_is_current():
+    """Fails after an edit of entities.json or the thresholds until ``python -m kg.extract.gazetteer`` is run."""
+    from kg.extract import gazetteer
+
+    assert gazetteer.TARGET.read_text(encoding="utf-8") == gazetteer.render(), \
+        "kg/ontology/reference/places.json is stale: run python -m kg.extract.gazetteer"
+
+
+def test_gazetteer_places_are_reference_entities_and_curated_entries_win():
+    ents = load_reference().entities
+    assert ents["morocco"].cls == "Country" and ents["morocco"].gazetteer
+    assert ents["nairobi"].cls == "City" and ents["nairobi"].case_sensitive
+    assert not ents["china"].gazetteer  # curated
+    names = [n.casefold() for e in ents.values() for n in (e.name, *e.aliases_en)]
+    assert names.count("singapore") == 1  # the curated Singapore only
+
+
+@pytest.mark.parametrize("text,name,cls", [
+    ("Jumia expanded into Morocco and Cameroon.", "Cameroon", "Country"),
+    ("Daraz sells in Bangladesh, Nepal and Sri Lanka.", "Nepal", "Country"),
+    ("The start-up moved its head office to Addis Ababa.", "Addis Ababa", "City"),
+])
+def test_gazetteer_places_are_typed_as_places(nlp, text, name, cls):
+    assert (name, cls) in {(m.name, m.cls) for m in nlp(text)._.kg_ents}
+
+
+@pytest.mark.parametrize("text,place", [
+    ("Jordan Peterson spoke at the summit.", "Jordan"),  # part of a longer proper name
+    ("Safaricom Kenya raised its prices.", "Kenya"),
+])
+def test_gazetteer_place_inside_a_longer_name_is_not_a_place(nlp, text, place):
+    assert (place, "Country") not in {(m.name, m.cls) for m in nlp(text)._.kg_ents}
