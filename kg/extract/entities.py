@@ -185,15 +185,34 @@ def make_cue_filter(nlp: Language, name: str, ontology_dir: str | None):
 
 @Language.factory("kg_entities", default_config={"ontology_dir": None})
 def make_entities(nlp: Language, name: str, ontology_dir: str | None):
-    return EntityTyper(load_reference(ontology_dir))
+    return EntityTyper(load_reference(ontology_dir), english_words(nlp))
+
+
+def english_words(nlp: Language) -> frozenset[str]:
+    """The lower-case words the model's lemmatizer knows (its WordNet-derived word lists and
+    exceptions): a capitalised first word of a sentence that is not one of them ("Blinkit",
+    "Talabat") is a name, one that is ("Challenges") is not. Empty when the pipeline has no
+    rule-based lemmatizer."""
+    if "lemmatizer" not in nlp.pipe_names or not hasattr(nlp.get_pipe("lemmatizer"), "lookups"):
+        return frozenset()
+    lookups = nlp.get_pipe("lemmatizer").lookups
+    words: set[str] = set()
+    if lookups.has_table("lemma_index"):  # part of speech -> [word]
+        for ws in lookups.get_table("lemma_index").values():
+            words.update(w for w in ws if "_" not in w)
+    if lookups.has_table("lemma_exc"):  # part of speech -> {inflected form: [lemma]}
+        for forms in lookups.get_table("lemma_exc").values():
+            words.update(w for w in forms if "_" not in w)
+    return frozenset(words)
 
 
 class EntityTyper:
     """Turns ``doc.ents`` into clean, typed :class:`EntMention` objects in ``doc._.kg_ents``."""
 
-    def __init__(self, ref: ReferenceData):
+    def __init__(self, ref: ReferenceData, english: frozenset[str] = frozenset()):
         cues = ref.lexicon("entity_cues")
         self.ref = ref
+        self.english = english
         self.suffix = cues["suffix"]
         self.prefix = cues["prefix"]
         self.descriptor = cues["descriptor"]
@@ -572,8 +591,9 @@ class EntityTyper:
         if len(span) > 10:
             return True
         if len(span) == 1 and span[0].pos_ in ("NOUN", "ADJ", "VERB", "ADV") and not span[0].is_upper \
-                and span[0].is_sent_start and not _CAMEL.search(span[0].text):
-            return True  # a capitalised common word at a sentence start: "Challenges" (not "LinkedIn")
+                and span[0].is_sent_start and not _CAMEL.search(span[0].text) \
+                and (not self.english or span[0].lower_ in self.english or span[0].lemma_.lower() in self.english):
+            return True  # a capitalised common word at a sentence start: "Challenges" (not "LinkedIn", "Blinkit")
         return False
 
     def _cue_class(self, doc: Doc, start: int, end: int, cls: str) -> tuple[str, str]:
