@@ -72,7 +72,9 @@ def trigger_classes(lex: dict) -> dict[str, set[str]]:
     for pred, lists in lex.items():
         if pred.startswith("_") or pred not in SIGNATURE or not isinstance(lists, dict):
             continue
-        for words in lists.values():
+        for list_name, words in lists.items():
+            if list_name.startswith("_"):
+                continue  # a helper list, not triggers
             items = words.keys() if isinstance(words, dict) else words
             for w in items:
                 for part in str(w).lower().split():
@@ -148,6 +150,10 @@ class FeatureMaker:
     def __init__(self, relations_lex: dict):
         self.triggers = trigger_classes(relations_lex)
         self.hedges = hedge_words(relations_lex)
+        stake = relations_lex["acquiredStakeIn"]
+        self.exit_verbs = set(stake["exit_verbs"])
+        self.stake_nouns = set(stake["exchange_nouns"])
+        self.partial_words = set(stake["_partial_words"])
 
     def candidates(self, doc: Doc, sent: Span, rule_hits: dict) -> list[Candidate]:
         """Every type-compatible (subject, predicate, object) of the sentence, with features.
@@ -197,6 +203,8 @@ class FeatureMaker:
         path = _path(a.anchor, b.anchor)
         if path is None:
             return "asserted"
+        if self._sold_out(a.anchor, b.anchor):
+            return "negated"
         up, lca, down = path
         inner = [t for t in up[1:] + [lca] + down[:-1]]
         chain = list(inner)
@@ -217,6 +225,22 @@ class FeatureMaker:
             if kind and t.pos_ in ("VERB", "NOUN", "ADJ", "AUX"):
                 return kind
         return "asserted"
+
+    def _sold_out(self, t: Token, target: Token) -> bool:
+        """``t`` is the seller of its whole stake in ``target`` ("SoftBank sold its remaining stake in
+        Coupang"): after the text's event it holds none. A part sold ("sold part of its holding")
+        leaves a stake, and a sale not yet made ("agreed to sell", "plans to sell") leaves it too."""
+        if t.dep_ == "poss" and t.head.dep_ == "dobj":  # "its" in "SoftBank sold its stake"
+            stakes, v = [t.head], t.head.head
+        elif t.dep_ == "nsubj":
+            stakes, v = [c for c in t.head.children if c.dep_ == "dobj"], t.head
+        else:
+            return False
+        if _lemma(v) not in self.exit_verbs or v.tag_ not in ("VBD", "VBN") or v.dep_ == "xcomp":
+            return False
+        return any(_lemma(c) in self.stake_nouns and any(w.i == target.i for w in c.subtree)
+                   and not any(_lemma(w) in self.partial_words for w in c.subtree)
+                   for c in stakes)
 
     def _sentence_features(self, sent: Span) -> list[str]:
         kinds = sorted({self.hedges[_lemma(t)] for t in sent if _lemma(t) in self.hedges}

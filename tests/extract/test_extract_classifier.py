@@ -74,13 +74,17 @@ def test_classifier_bad_model_through_the_cli(tmp_path):
     assert "Traceback" not in r.stderr and "not a platform-kg relation model" in r.stderr
 
 
-def _facts(nlp, text: str) -> set[tuple[str, str, str]]:
+def _extract(nlp, text: str):
     from kg.extract.pipeline import extract_articles
     from kg.ingest.readers import IngestReport, read_jsonl
 
     record = json.dumps({"title": "Test", "source": "tests", "date": "2025-06-01", "text": text})
     ex, = extract_articles(nlp, list(read_jsonl(record, "-", IngestReport())))
-    return {(f.subject.name, f.predicate, f.object.name) for f in ex.facts if f.modality == "asserted"}
+    return ex
+
+
+def _facts(nlp, text: str) -> set[tuple[str, str, str]]:
+    return {(f.subject.name, f.predicate, f.object.name) for f in _extract(nlp, text).facts if f.modality == "asserted"}
 
 
 @pytest.mark.parametrize("text,wanted,unwanted", [
@@ -94,3 +98,16 @@ def _facts(nlp, text: str) -> set[tuple[str, str, str]]:
 def test_classifier_distributes_over_coordination(nlp, text, wanted, unwanted):
     facts = _facts(nlp, text)
     assert wanted <= facts and not (unwanted & facts), facts
+
+
+@pytest.mark.parametrize("text,stake,modality", [
+    # a sale of the whole stake: the seller holds none after the event (annotation guidelines)
+    ("Naspers sold its remaining stake in Delivery Hero in 2024.", ("Naspers", "Delivery Hero"), "negated"),
+    ("Prosus has sold its entire stake in Swiggy.", ("Prosus", "Swiggy"), "negated"),
+    # a part sold leaves a stake
+    ("Naspers sold part of its stake in Tencent in 2023.", ("Naspers", "Tencent"), "asserted"),
+])
+def test_classifier_a_sold_stake_is_not_held(nlp, text, stake, modality):
+    ex = _extract(nlp, text)
+    got = {f.modality for f in ex.facts if (f.subject.name, f.predicate, f.object.name) == (stake[0], "acquiredStakeIn", stake[1])}
+    assert got == {modality}, [(f.subject.name, f.predicate, f.object.name, f.modality) for f in ex.facts]
