@@ -89,6 +89,23 @@ def cue_patterns(ref: ReferenceData) -> list[dict]:
         pats.append({"label": "Law", "id": "cue", "pattern": [{"TEXT": head},
                      {"LOWER": {"IN": ["no", "no."]}}, {"TEXT": ".", "OP": "?"}, num, *tail,
                      {"LOWER": "of", "OP": "?"}, {"SHAPE": "dddd", "OP": "?"}]})
+    # "Decree 147/2024/ND-CP", "Decision 2345/QD-NHNN", "Decree 98": a numbered instrument without "No."
+    for head in ("Regulation", "Decree", "Dispatch", "Circular", "Decision", "Directive", "Resolution"):
+        num = {"TEXT": {"REGEX": r"^\d[\w/\-.]*$"}}
+        tail = [{"TEXT": {"REGEX": r"^[-/]$"}, "OP": "?"}, {"TEXT": {"REGEX": r"^[A-Z0-9]{2,}$"}, "OP": "?"}] * 2
+        pats.append({"label": "Law", "id": "cue", "pattern": [{"TEXT": head}, num, *tail]})
+    # "Online Safety Amendment (Social Media Minimum Age) Act 2024", "Consumer Protection (E-Commerce)
+    # Rules, 2020", "Communications and Multimedia Act 1998": a parenthesised part, or an "and" when a
+    # year closes the name
+    inner = {"TEXT": {"REGEX": r"^([A-Z][\w\-]*|and|of|for|on|the|&|-)$"}, "OP": "+"}
+    year = [{"TEXT": ",", "OP": "?"}, {"SHAPE": "dddd"}]
+    for head in law_heads:
+        pats.append({"label": "Law", "id": "cue", "pattern": [title, {"IS_TITLE": True, "OP": "*"}, {"TEXT": "("},
+                     inner, {"TEXT": ")"}, {"IS_TITLE": True, "OP": "*"}, {"TEXT": head}]})
+        pats.append({"label": "Law", "id": "cue", "pattern": [title, {"IS_TITLE": True, "OP": "*"}, {"TEXT": "("},
+                     inner, {"TEXT": ")"}, {"IS_TITLE": True, "OP": "*"}, {"TEXT": head}, *year]})
+        pats.append({"label": "Law", "id": "cue", "pattern": [title, {"TEXT": {"REGEX": r"^([A-Z][\w\-]*|and|&)$"}, "OP": "*"},
+                     {"TEXT": head}, *year]})
     # "Digital Services Act", "E-commerce Law", "Anti-Monopoly Law"
     for head in law_heads:
         pats.append({"label": "Law", "id": "cue", "pattern": [title, {"OP": "*", "IS_TITLE": True},

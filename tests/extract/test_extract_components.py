@@ -15,6 +15,11 @@ from kg.extract.figures import parse_money
     ("The Singapore Fintech Association welcomed the rules.", {("Singapore Fintech Association", "Association")}),
     ("Nusantara Logistics Group signed a deal with Bukalapak.", {("Nusantara Logistics Group", "Company"), ("Bukalapak", "Company")}),
     ("Vietnam's ministry issued Decree No. 85/2021/ND-CP on e-commerce.", {("Decree No. 85/2021/ND-CP", "Law")}),
+    # law names: a number without "No.", a parenthesised part, an "and" closed by a year
+    ("The bank must follow Circular 18/2024/TT-NHNN from July.", {("Circular 18/2024/TT-NHNN", "Law")}),
+    ("Senators passed the Digital Markets (Competition and Consumers) Act 2024.",
+     {("Digital Markets (Competition and Consumers) Act 2024", "Law")}),
+    ("The Personal Data Protection and Privacy Act 2012 covers Lazada.", {("Personal Data Protection and Privacy Act 2012", "Law")}),
     ("The payments app Dana expanded to new cities.", {("Dana", "Platform")}),
     ("淘宝 and 京东 are rivals.", set()),
     # a body's head word with of/for phrases naming its seat or remit is one name
