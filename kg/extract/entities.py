@@ -152,8 +152,8 @@ def cue_patterns(ref: ReferenceData) -> list[dict]:
             inner = {"TEXT": {"REGEX": r"^([A-Z][\w]*|and|of|&|-)$"}, "OP": "*"}
             pats.append({"label": cls, "id": "cue", "pattern": [title, inner, {"TEXT": suffix}]})
             # "E-commerce and Digital Economy Agency"
-            pats.append({"label": cls, "id": "cue", "pattern": [title, {"TEXT": "-"}, {"IS_LOWER": True}, inner,
-                                                                {"TEXT": suffix}]})
+            pats.append({"label": cls, "id": "cue", "pattern": [{"IS_TITLE": True, "OP": "*"}, title, {"TEXT": "-"},
+                                                                {"IS_LOWER": True}, inner, {"TEXT": suffix}]})
         elif cls == "Company" and suffix[0].isupper() and suffix not in ("Global", "Technology", "Technologies", "Entertainment", "Partners", "Capital", "Bank", "Fund", "Securities"):
             pats.append({"label": cls, "id": "cue", "pattern": [{"IS_TITLE": True, "OP": "+"}, {"TEXT": suffix}]})
     return pats

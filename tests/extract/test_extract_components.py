@@ -24,6 +24,9 @@ from kg.extract.figures import parse_money
     ("淘宝 and 京东 are rivals.", set()),
     # a body's head word with of/for phrases naming its seat or remit is one name
     ("The Supreme Court of Kenya dismissed the appeal.", {("Supreme Court of Kenya", "GovernmentBody")}),
+    # title words before a hyphenated word with a lower-case half
+    ("The Nigerian Anti-corruption and Consumer Protection Commission fined Jumia.",
+     {("Nigerian Anti-corruption and Consumer Protection Commission", "GovernmentBody")}),
     ("The Competition Commission of Pakistan fined Daraz.", {("Competition Commission of Pakistan", "GovernmentBody")}),
     ("A judge of the US District Court for the Southern District of New York ruled against Temu.",
      {("US District Court for the Southern District of New York", "GovernmentBody")}),
