@@ -229,9 +229,15 @@ def _after_type(post: str, lex: dict) -> str | None:
 
 def _emit(r: SentenceReader, figs: list, sent: Span, s: int, e: int, mtype: str, value: Decimal, unit: str,
           rule: str) -> None:
-    ent = _subject_of_figure(r, sent, s)
-    if ent is None:
-        return
+    if mtype == "investment":  # money the entity itself puts in; a round it raises is not its metric
+        ent = _investor(r, sent, s)
+        if ent is None:
+            return
+    else:
+        ent = _fined_party(r, sent, s) if mtype == "fine" else None
+        ent = ent or _subject_of_figure(r, sent, s)
+    if ent is None or (mtype == "fine" and coarse(ent) == "GOV"):
+        return  # a fine describes the party fined, never the body that imposed it
     mention = ent.to_mention(r.ctx) if isinstance(ent, _Foreign) else r.ctx.mention(ent, r.pi, r.doc)
     date = ""
     best = None
@@ -252,6 +258,52 @@ def _emit(r: SentenceReader, figs: list, sent: Span, s: int, e: int, mtype: str,
     ev = sentence_evidence(r.doc, sent, r.pi)
     figs.append(Figure(entity=mention, metric_type=mtype, value=value, unit=unit, date=date, evidence=ev,
                        rule=rule, confidence=r.ctx.conf("figure-" + rule), modality=modality))
+
+
+def _investor(r: SentenceReader, sent: Span, s: int):
+    """Who puts the money at character ``s`` of ``sent`` into something (annotation guidelines: an
+    investment is the entity's own money): the subject of a buying or investing verb ("Amazon has
+    invested $8 billion in Anthropic", "Walmart bought a 77% stake in Flipkart for $16 billion", "led a
+    $600 million round"), or the possessor of such a noun ("TikTok's acquisition of a 75% stake").
+    None when the sentence names no investor (a round raised, a listing): then it is no one's metric."""
+    stake = r.lex["acquiredStakeIn"]
+    verbs = set(stake["verbs"]) | set(stake["into_verbs"])
+    nouns = set(stake["nouns"])
+    found = []
+    for t in sent:
+        lem = t.lemma_.lower()
+        if t.pos_ in ("VERB", "AUX") and lem in verbs:
+            found += [e for e in r.subjects(t) if coarse(e) == "ORG"]
+        elif t.pos_ == "NOUN" and lem in nouns:
+            found += [e for c in t.children if c.dep_ == "poss" and (e := r.ent_at(c)) is not None
+                      and coarse(e) == "ORG"]
+    if not found:
+        return None
+    at = sent.start_char + s
+    return min(found, key=lambda e: abs(r.doc[e.start].idx - at))
+
+
+def _fined_party(r: SentenceReader, sent: Span, s: int):
+    """Who a fine in ``sent`` was imposed on: the object of "fined" ("fined Kakao 15.1 billion won"),
+    the subject of "was fined", or the on/against object of "a fine"/"a penalty"; the one nearest the
+    amount (at character ``s`` of the sentence) when there are several."""
+    words = {w.lower() for w in r.ctx.metrics["metric_keywords"]["fine"]}
+    found = []
+    for t in sent:
+        if t.lemma_.lower() not in words and t.lower_ not in words:
+            continue
+        heads = []
+        if t.pos_ == "VERB":
+            heads = [c for c in t.children if c.dep_ in ("dobj", "nsubjpass")]
+        elif t.pos_ == "NOUN":
+            heads = [g for c in t.children if c.dep_ == "prep" and c.lower_ in ("on", "against")
+                     for g in c.children if g.dep_ == "pobj"]
+        for h in heads:
+            found += [e for e in r.group(h) if coarse(e) in ("ORG", "PERSON", "PRODUCT")]
+    if not found:
+        return None
+    at = sent.start_char + s
+    return min(found, key=lambda e: abs(r.doc[e.start].idx - at))
 
 
 _METRIC_NOUNS = {"valuation", "revenue", "revenues", "profit", "income", "loss", "investment", "gmv", "volume",

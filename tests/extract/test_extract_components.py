@@ -140,3 +140,28 @@ def test_rules_copular_ownership(nlp, tmp_path, text, fact):
     articles, _ = read_inputs([str(path)])
     [ex] = extract_articles(nlp, articles, model=False)
     assert fact in {(f.subject.name, f.predicate, f.object.name, f.rule, f.modality) for f in ex.facts}
+
+
+def _figures(nlp, text: str) -> set[tuple[str, str]]:
+    import json
+
+    from kg.extract.pipeline import extract_articles
+    from kg.ingest.readers import IngestReport, read_jsonl
+
+    record = json.dumps({"title": "Test", "source": "tests", "date": "2025-06-01", "text": text})
+    ex, = extract_articles(nlp, list(read_jsonl(record, "-", IngestReport())))
+    return {(f.entity.name, f.metric_type) for f in ex.figures}
+
+
+@pytest.mark.parametrize("text,wanted,unwanted", [
+    # a fine describes the party fined, never the body that imposed it
+    ("The European Commission fined Booking.com 413 million euros in 2024.",
+     {("Booking.com", "fine")}, {("European Commission", "fine")}),
+    ("Spain's competition regulator imposed a fine of 39 million euros on Glovo.", {("Glovo", "fine")}, set()),
+    # an investment is the entity's own money: the buyer's, not the target's; a round raised is no one's
+    ("Prosus bought a 30% stake in Swiggy for $1 billion in 2021.", {("Prosus", "investment")}, {("Swiggy", "investment")}),
+    ("Zepto raised $665 million in a funding round led by StepStone.", set(), {("Zepto", "investment")}),
+])
+def test_figures_belong_to_the_party_that_pays(nlp, text, wanted, unwanted):
+    got = _figures(nlp, text)
+    assert wanted <= got and not (unwanted & got), got
