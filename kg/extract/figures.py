@@ -234,10 +234,18 @@ def _emit(r: SentenceReader, figs: list, sent: Span, s: int, e: int, mtype: str,
         if ent is None:
             return
     else:
-        ent = _fined_party(r, sent, s) if mtype == "fine" else None
-        ent = ent or _subject_of_figure(r, sent, s)
+        fined = _fined_parties(r, sent, s) if mtype == "fine" else []
+        if len(fined) > 1:  # "fined A, B and C 500,000 yuan each": one figure per party
+            for other in fined[1:]:
+                _emit_for(r, figs, sent, s, e, mtype, value, unit, rule, other)
+        ent = (fined[0] if fined else None) or _subject_of_figure(r, sent, s)
     if ent is None or (mtype == "fine" and coarse(ent) == "GOV"):
         return  # a fine describes the party fined, never the body that imposed it
+    _emit_for(r, figs, sent, s, e, mtype, value, unit, rule, ent)
+
+
+def _emit_for(r: SentenceReader, figs: list, sent: Span, s: int, e: int, mtype: str, value: Decimal, unit: str,
+              rule: str, ent) -> None:
     mention = ent.to_mention(r.ctx) if isinstance(ent, _Foreign) else r.ctx.mention(ent, r.pi, r.doc)
     date = ""
     best = None
@@ -283,10 +291,11 @@ def _investor(r: SentenceReader, sent: Span, s: int):
     return min(found, key=lambda e: abs(r.doc[e.start].idx - at))
 
 
-def _fined_party(r: SentenceReader, sent: Span, s: int):
+def _fined_parties(r: SentenceReader, sent: Span, s: int) -> list:
     """Who a fine in ``sent`` was imposed on: the object of "fined" ("fined Kakao 15.1 billion won"),
-    the subject of "was fined", or the on/against object of "a fine"/"a penalty"; the one nearest the
-    amount (at character ``s`` of the sentence) when there are several."""
+    the subject of "was fined", or the on/against object of "a fine"/"a penalty". Every party of the
+    list when the sentence says "each" ("Cheng Wei and Jean Liu were each fined"), else the one
+    nearest the amount (at character ``s`` of the sentence); [] when none."""
     words = {w.lower() for w in r.ctx.metrics["metric_keywords"]["fine"]}
     found = []
     for t in sent:
@@ -298,12 +307,13 @@ def _fined_party(r: SentenceReader, sent: Span, s: int):
         elif t.pos_ == "NOUN":
             heads = [g for c in t.children if c.dep_ == "prep" and c.lower_ in ("on", "against")
                      for g in c.children if g.dep_ == "pobj"]
-        for h in heads:
-            found += [e for e in r.group(h) if coarse(e) in ("ORG", "PERSON", "PRODUCT")]
-    if not found:
-        return None
+        for h in heads:  # "Founder and chief executive Cheng Wei and president Jean Liu were each fined"
+            for c in [h, *h.conjuncts]:
+                found += [e for e in r.group(c) if coarse(e) in ("ORG", "PERSON", "PRODUCT") and e not in found]
+    if len(found) > 1 and any(t.lower_ == "each" for t in sent):
+        return found
     at = sent.start_char + s
-    return min(found, key=lambda e: abs(r.doc[e.start].idx - at))
+    return [min(found, key=lambda e: abs(r.doc[e.start].idx - at))] if found else []
 
 
 _METRIC_NOUNS = {"valuation", "revenue", "revenues", "profit", "income", "loss", "investment", "gmv", "volume",

@@ -158,6 +158,8 @@ def _figures(nlp, text: str) -> set[tuple[str, str]]:
     ("The European Commission fined Booking.com 413 million euros in 2024.",
      {("Booking.com", "fine")}, {("European Commission", "fine")}),
     ("Spain's competition regulator imposed a fine of 39 million euros on Glovo.", {("Glovo", "fine")}, set()),
+    ("Chairman Lee Jae-woong and director Park Ji-hoon were each fined 20 million won.",
+     {("Lee Jae-woong", "fine"), ("Park Ji-hoon", "fine")}, set()),
     # an investment is the entity's own money: the buyer's, not the target's; a round raised is no one's
     ("Prosus bought a 30% stake in Swiggy for $1 billion in 2021.", {("Prosus", "investment")}, {("Swiggy", "investment")}),
     ("Zepto raised $665 million in a funding round led by StepStone.", set(), {("Zepto", "investment")}),
