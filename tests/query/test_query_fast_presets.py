@@ -68,6 +68,7 @@ CASES = [
     ("regulators", {}), ("regulators", {"org": "Org 3"}), ("facts-about", {"org": "Org 0"}),
     ("facts-about", {"org": "Person 0"}), ("what-changed", {"from": "2021-03", "to": "2021-06"}),
     ("ecosystem", {"org": "Org 0", "hops": "1"}), ("ecosystem", {"org": "Org 5", "hops": "2"}),
+    ("products-of", {"org": "Org 7"}), ("ecosystem", {"org": "Org 3"}),
 ]
 PAGED = ("facts-about", "regulators", "what-changed", "ecosystem")
 
