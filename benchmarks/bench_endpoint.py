@@ -9,9 +9,13 @@
    pathological queries (a sort of a cartesian product, a count of one) without pause: the preset
    clients' errors, p50 and p99, and the peak resident memory of each server's process tree
    (issue 12: 0 errors for the preset clients, p99 <= 500 ms on an idle machine, RSS bounded).
-   kg serve runs twice here: without its answer cache (every query answered afresh, as Oxigraph
-   does) and as it starts by default (answers kept until the data changes: the preset clients
-   repeat the same bound texts, so after the first round most answers come from the cache).
+   Each preset client sends the presets in turn with parameters drawn (seeded, ``--seed``) the way
+   users might: an organisation among the 300 most mentioned by the synthetic news' own popularity
+   law, a class, a 7-day window (:func:`stress_params`); about 4,800 distinct texts are planned, and
+   the run prints the share of requests that repeat a text already answered (what an answer cache
+   can serve). kg serve runs twice here: without its answer cache (every query answered afresh, as
+   Oxigraph does) and as it starts by default (answers kept until the data changes).
+   ``--stress-only`` runs this part alone (``--store DIR`` on a store you already have).
 
 Both servers get the same text: each preset with its parameters already bound (kg's own binding,
 run once here) and the project prefixes declared, so neither does work the other skips. Both
@@ -295,8 +299,8 @@ def stress(tmp: Path, args, store: Path | None = None) -> None:
     """Part 2: 32 preset clients with varied parameters (:func:`stress_plans`) plus 2 pathological
     clients against kg serve without and with its answer cache, and against Oxigraph, one after
     another on the same store with the same request sequences."""
-    print(f"\n== {args.store or args.big} triples: 32 preset clients + 2 pathological clients for {args.stress_seconds:g} s; "
-          f"{loadavg()}")
+    where = f"store {args.store}" if args.store else f"{args.big} triples"
+    print(f"\n== {where}: 32 preset clients + 2 pathological clients for {args.stress_seconds:g} s; {loadavg()}")
     store = args.store or store or make_store(tmp, args.big, "big")
     t = time.perf_counter()
     plans = stress_plans(store, 32, args.seed)
