@@ -9,9 +9,13 @@
    pathological queries (a sort of a cartesian product, a count of one) without pause: the preset
    clients' errors, p50 and p99, and the peak resident memory of each server's process tree
    (issue 12: 0 errors for the preset clients, p99 <= 500 ms on an idle machine, RSS bounded).
-   kg serve runs twice here: without its answer cache (every query answered afresh, as Oxigraph
-   does) and as it starts by default (answers kept until the data changes: the preset clients
-   repeat the same bound texts, so after the first round most answers come from the cache).
+   Each preset client sends the presets in turn with parameters drawn (seeded, ``--seed``) the way
+   users might: an organisation among the 300 most mentioned by the synthetic news' own popularity
+   law, a class, a 7-day window (:func:`stress_params`); about 4,800 distinct texts are planned, and
+   the run prints the share of requests that repeat a text already answered (what an answer cache
+   can serve). kg serve runs twice here: without its answer cache (every query answered afresh, as
+   Oxigraph does) and as it starts by default (answers kept until the data changes).
+   ``--stress-only`` runs this part alone (``--store DIR`` on a store you already have).
 
 Both servers get the same text: each preset with its parameters already bound (kg's own binding,
 run once here) and the project prefixes declared, so neither does work the other skips. Both
@@ -67,6 +71,73 @@ def bound_queries(store_dir: Path) -> list[str]:
             out.append(prologue + text)
     del engine
     return out
+
+
+STRESS_ORGS = 300  # the organisations the stress run's preset clients ask about (by popularity)
+STRESS_TYPES = ("Company", "Platform", "Association", "MediaOutlet", "Person", "Product", "GovernmentBody",
+                "Law", "Country")
+
+
+def stress_params(rng, name: str, popularity: list[float]) -> dict:
+    """The parameters a user might send with preset ``name``: an organisation drawn by popularity
+    among the :data:`STRESS_ORGS` most mentioned ones (``popularity``: cumulative weights), a class
+    for ``entities-by-type``, a 7-day window between 2019 and 2025 for ``what-changed``; parameters
+    with a default (``hops``) are left to the preset, as the query page leaves them."""
+    import bisect
+    import datetime
+
+    if name == "entities-by-type":
+        return {"type": rng.choice(STRESS_TYPES)}
+    if name == "what-changed":
+        day = datetime.date(2019, 1, 1) + datetime.timedelta(rng.randrange(7 * 365))
+        return {"from": day.isoformat(), "to": (day + datetime.timedelta(6)).isoformat()}
+    return {"org": f"Org {bisect.bisect_left(popularity, rng.random() * popularity[-1])}"}
+
+
+def stress_plans(store_dir: Path, clients: int, seed: int, per_client: int = 1500) -> list[list[tuple[str, str]]]:
+    """Each preset client's requests, seeded: the presets in turn (client ``i`` starts at the
+    ``i``-th), each with parameters from :func:`stress_params`, bound as kg binds them (organisation
+    labels resolved once, through kg's own lookup) and the project prefixes declared. More requests
+    than a client can send in the run, so that no client starts over."""
+    import random
+    from itertools import accumulate
+
+    from make_synthetic import ZIPF_Q
+
+    from kg.query import presets
+    from kg.query.engine import OxigraphEngine
+    from kg.query.params import find_entities, resolve
+    from kg.query.presets import parse_header
+    from kg.query.sparql import bind_values, inline_values
+    from kg.rdf.namespace import PREFIXES
+    from kg.store import open_source
+
+    engine = OxigraphEngine(open_source(store_dir))
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+    names, iris, texts = list(presets()), {}, {}
+    # the synthetic news' own popularity law, w(k) = 1 / (k + 5): rank 1 is about 4 % of the draws
+    popularity = list(accumulate(1 / (k + ZIPF_Q) for k in range(1, STRESS_ORGS + 1)))
+    plans = []
+    for i in range(clients):
+        rng, plan = random.Random(seed * 1000 + i), []
+        for k in range(per_client):
+            name = names[(i + k) % len(names)]
+            params = stress_params(rng, name, popularity)
+            if "org" in params:  # the label's lookup once per organisation: the same IRI kg binds
+                org = params["org"]
+                if org not in iris:
+                    found = find_entities(engine, org)
+                    iris[org] = f"<{found[0]}>" if len(found) == 1 else org
+                params = {**params, "org": iris[org]}
+            key = (name, tuple(sorted(params.items())))
+            if key not in texts:
+                preset = presets()[name]
+                bindings, _ = resolve(engine, parse_header(preset.text, name), params)
+                texts[key] = prologue + (inline_values(preset.text, bindings) or bind_values(preset.text, bindings))
+            plan.append((name, texts[key]))
+        plans.append(plan)
+    del engine
+    return plans
 
 
 def free_port() -> int:
@@ -127,10 +198,16 @@ def tree_rss_mb(pid: int) -> float:
     return total
 
 
-def drive(port: int, queries: list[str], clients: int, seconds: float, bad_clients: int = 0, pid: int = 0):
-    """Keep-alive POST clients; returns (req/s, p50 ms, p99 ms, requests, errors, bad answers, peak RSS MB)."""
+def drive(port: int, queries: list[str], clients: int, seconds: float, bad_clients: int = 0, pid: int = 0,
+          plans: list[list[tuple[str, str]]] | None = None):
+    """Keep-alive POST clients; returns (req/s, p50 ms, p99 ms, requests, errors, bad answers, peak RSS MB,
+    detail). Without ``plans`` client ``i`` sends ``queries`` in turn from the ``i``-th; with them it
+    sends ``plans[i]`` (``(label, text)`` pairs) in order, and ``detail`` has the share of requests
+    that repeat a text already answered in this run (``repeats``: what an answer cache can serve)
+    and each label's latencies (``by_label``)."""
     lat, errors, bad_done, lock = [], [], [], threading.Lock()
     peak = [0.0]
+    answered, repeats, by_label = set(), [0], {}
     end = time.monotonic() + seconds
 
     def one(conn, text):
@@ -143,10 +220,15 @@ def drive(port: int, queries: list[str], clients: int, seconds: float, bad_clien
 
     def client(i):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        k = i
+        k = i if plans is None else 0
         while time.monotonic() < end:
-            text = queries[k % len(queries)]
+            if plans is None:
+                label, text = "", queries[k % len(queries)]
+            else:
+                label, text = plans[i][k % len(plans[i])]
             k += 1
+            with lock:
+                repeated = text in answered
             t = time.perf_counter()
             try:
                 status = one(conn, text)
@@ -154,10 +236,15 @@ def drive(port: int, queries: list[str], clients: int, seconds: float, bad_clien
                 status = repr(e)
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            ms = (time.perf_counter() - t) * 1000
             with lock:
-                lat.append((time.perf_counter() - t) * 1000)
+                lat.append(ms)
+                by_label.setdefault(label, []).append(ms)
+                repeats[0] += repeated
                 if status != 200:
                     errors.append(status)
+                else:
+                    answered.add(text)
         conn.close()
 
     def bad(i):
@@ -189,7 +276,8 @@ def drive(port: int, queries: list[str], clients: int, seconds: float, bad_clien
     from collections import Counter
 
     bad = ", ".join(f"{n} x {k}" for k, n in sorted(Counter(map(str, bad_done)).items()))
-    return len(lat) / wall, pct(lat, 50), pct(lat, 99), len(lat), errors, bad or "none", peak[0]
+    detail = {"repeats": repeats[0] / max(1, len(lat)), "by_label": by_label}
+    return len(lat) / wall, pct(lat, 50), pct(lat, 99), len(lat), errors, bad or "none", peak[0], detail
 
 
 def make_store(tmp: Path, triples: int, name: str) -> Path:
@@ -207,6 +295,36 @@ def loadavg() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" ({os.cpu_count()} cores)"
 
 
+def stress(tmp: Path, args, store: Path | None = None) -> None:
+    """Part 2: 32 preset clients with varied parameters (:func:`stress_plans`) plus 2 pathological
+    clients against kg serve without and with its answer cache, and against Oxigraph, one after
+    another on the same store with the same request sequences."""
+    where = f"store {args.store}" if args.store else f"{args.big} triples"
+    print(f"\n== {where}: 32 preset clients + 2 pathological clients for {args.stress_seconds:g} s; {loadavg()}")
+    store = args.store or store or make_store(tmp, args.big, "big")
+    t = time.perf_counter()
+    plans = stress_plans(store, 32, args.seed)
+    texts = {text for plan in plans for _, text in plan}
+    print(f"preset clients: the {len({n for n, _ in plans[0]})} presets in turn, each with "
+          f"parameters drawn (seed {args.seed}) among the {STRESS_ORGS} most mentioned organisations by "
+          f"popularity, 9 classes, 7-day windows of 2019-2025: {len(texts)} distinct bound texts planned "
+          f"({time.perf_counter() - t:.0f} s to bind); the same sequences to every server")
+    for kind in ("kg", "kg-cached", "oxigraph"):
+        proc, port = start(kind, store)
+        try:
+            rps, p50, p99, n, errors, bad, peak, detail = drive(port, [], 32, args.stress_seconds, 2, proc.pid, plans)
+        finally:
+            stop(proc)
+        name = {"kg": "kg serve --cache-mb 0", "kg-cached": "kg serve (answer cache)",
+                "oxigraph": "oxigraph serve-read-only"}[kind]
+        slow = sorted(((pct(v, 99), k) for k, v in detail["by_label"].items()), reverse=True)[:4]
+        print(f"{name:<25} presets: {n} requests, {rps:.1f} req/s, p50 {p50:.0f} ms, p99 {p99:.0f} ms, "
+              f"errors {len(errors)}" + (f" {sorted(set(map(str, errors)))[:4]}" if errors else "")
+              + f"; {100 * detail['repeats']:.0f} % repeat a text answered earlier in the run"
+              + f"; pathological answers: {bad}; peak RSS {peak:.0f} MB; {loadavg()}", flush=True)
+        print(f"{'':<25} slowest presets by p99: " + ", ".join(f"{k} {v:.0f} ms" for v, k in slow), flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--small", type=int, default=100_000, help="triples of the store for the 1/8/32-client comparison")
@@ -214,9 +332,16 @@ def main():
     ap.add_argument("--seconds", type=float, default=10.0, help="seconds per client count in the comparison")
     ap.add_argument("--stress-seconds", type=float, default=20.0)
     ap.add_argument("--clients", default="1,8,32")
+    ap.add_argument("--stress-only", action="store_true", help="only part 2, the stress run on the --big store")
+    ap.add_argument("--seed", type=int, default=12, help="seed of the stress run's parameter draws")
+    ap.add_argument("--store", type=Path, help="stress run: this store (generated with make_synthetic.py "
+                    "--triples BIG and kg load) instead of generating one")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="kg-bench-endpoint-"))
     try:
+        if args.stress_only:
+            stress(tmp, args)
+            return
         print(f"== {args.small} triples; {loadavg()}")
         store = make_store(tmp, args.small, "small")
         queries = bound_queries(store)
@@ -238,23 +363,9 @@ def main():
                   f"{o[0]:>14.1f} {o[1]:>5.0f}ms {o[2]:>5.0f}ms {len(o[4]):>4}   {k[0] / o[0]:>4.2f}x  "
                   f"{os.getloadavg()[0]:.2f}", flush=True)
         if args.big:
-            print(f"\n== {args.big} triples: 32 preset clients + 2 pathological clients for "
-                  f"{args.stress_seconds:g} s; {loadavg()}")
             if args.big != args.small:  # the same size: the same store
                 shutil.rmtree(store, ignore_errors=True)
-                store = make_store(tmp, args.big, "big")
-                queries = bound_queries(store)
-            for kind in ("kg", "kg-cached", "oxigraph"):
-                proc, port = start(kind, store)
-                try:
-                    rps, p50, p99, n, errors, bad, peak = drive(port, queries, 32, args.stress_seconds, 2, proc.pid)
-                finally:
-                    stop(proc)
-                name = {"kg": "kg serve --cache-mb 0", "kg-cached": "kg serve (answer cache)",
-                        "oxigraph": "oxigraph serve-read-only"}[kind]
-                print(f"{name:<25} presets: {n} requests, {rps:.1f} req/s, p50 {p50:.0f} ms, p99 {p99:.0f} ms, "
-                      f"errors {len(errors)}" + (f" {sorted(set(map(str, errors)))[:4]}" if errors else "")
-                      + f"; pathological answers: {bad}; peak RSS {peak:.0f} MB; {loadavg()}", flush=True)
+            stress(tmp, args, store if args.big == args.small else None)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

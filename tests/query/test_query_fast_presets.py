@@ -68,8 +68,10 @@ CASES = [
     ("regulators", {}), ("regulators", {"org": "Org 3"}), ("facts-about", {"org": "Org 0"}),
     ("facts-about", {"org": "Person 0"}), ("what-changed", {"from": "2021-03", "to": "2021-06"}),
     ("ecosystem", {"org": "Org 0", "hops": "1"}), ("ecosystem", {"org": "Org 5", "hops": "2"}),
+    ("products-of", {"org": "Org 7"}), ("ecosystem", {"org": "Org 3"}),
+    ("entities-by-type", {"type": "Company"}), ("entities-by-type", {"type": "Person"}),
 ]
-PAGED = ("facts-about", "regulators", "what-changed", "ecosystem")
+PAGED = ("facts-about", "regulators", "what-changed", "ecosystem", "entities-by-type")
 
 
 @pytest.mark.parametrize("name, params", CASES)
@@ -85,12 +87,12 @@ def test_fast_preset_equals_reference_on_synthetic(synthetic, name, params):
 
 
 @pytest.mark.parametrize("name", ["partners-of", "competitors-of", "people-roles", "products-of", "deals",
-                                  "regulators", "facts-about", "what-changed", "ecosystem"])
+                                  "regulators", "facts-about", "what-changed", "ecosystem", "entities-by-type"])
 def test_fast_preset_equals_reference_on_sample(sample_graph_path, name):
     params = {"partners-of": {"org": "小红书"}, "competitors-of": {"org": "Xiaohongshu"},
               "products-of": {"org": "Xiaohongshu"}, "facts-about": {"org": "Xiaohongshu"},
               "what-changed": {"from": "2023", "to": "2025-12"},
-              "ecosystem": {"org": "Xiaohongshu", "hops": "2"}}.get(name, {})
+              "ecosystem": {"org": "Xiaohongshu", "hops": "2"}, "entities-by-type": {"type": "Platform"}}.get(name, {})
     ref_text = (REFERENCE / f"{name}.rq").read_text(encoding="utf-8")
     for engine in (load_graph(sample_graph_path), open_source(sample_graph_path)):
         assert _key(run_preset(engine, name, params, limit=ALL)) == _key(query(engine, ref_text, params))
@@ -123,7 +125,7 @@ def test_listing_presets_have_one_page_limit():
     The presets that look up many details per row pick a page of 100 in a sub-SELECT."""
     for name, preset in ((n, get_preset(n)) for n in ("partners-of", "competitors-of", "people-roles",
                                                       "products-of", "deals", "regulators", "facts-about",
-                                                      "what-changed", "ecosystem")):
+                                                      "what-changed", "ecosystem", "entities-by-type")):
         size = page_size(preset.text)
         assert size in (100, 1000), name
         if name in PAGED:
@@ -195,3 +197,17 @@ def test_inlined_and_values_forms_agree(sample_graph_path):
 
     e = OxigraphEngine(store)
     assert _key(e.execute(inline_values(q, {"org": org}))) == _key(e.execute(bind_values(q, {"org": org})))
+
+
+def test_ecosystem_walks_one_hop_unless_asked(sample_graph_path):
+    """Two hops from a much-mentioned organisation reach a large part of a big graph (about a
+    second on a 1M-triple store): the default is one hop, and more is asked for with hops."""
+    assert get_preset("ecosystem").param("hops").default == "1"
+    assert "HOPS is 1 unless you raise" in get_preset("ecosystem").description
+    for engine in (load_graph(sample_graph_path), open_source(sample_graph_path)):
+        one = run_preset(engine, "ecosystem", {"org": "Xiaohongshu"}, limit=ALL)
+        assert one.rows and one.rows == run_preset(engine, "ecosystem", {"org": "Xiaohongshu", "hops": "1"},
+                                                   limit=ALL).rows
+        assert {int(r[0]) for r in one.rows} == {1}
+        two = run_preset(engine, "ecosystem", {"org": "Xiaohongshu", "hops": "2"}, limit=ALL)
+        assert set(one.rows) <= set(two.rows)
