@@ -193,14 +193,21 @@ def extract_figures(doc: Doc, pi: int, ctx: ArticleContext) -> list[Figure]:
             elif mtype in ("users", "merchants"):
                 used.append((m.start(), m.end()))
                 _emit(r, figs, sent, m.start(), m.end(), mtype, value, "count", "count-keyword")
-        # percentages and multiples
-        for m in re.finditer(rf"{_NUM}\s*(?:%|percent\b|per cent\b)", text):
+        # percentages and multiples; a sentence that states one market share compares players' shares
+        share_of = re.compile(r"\s*of\s+(?:[\w'’\-]+\s+){0,6}(?:%s)\b" % "|".join(lex["share_of_nouns"]))
+        pcts = list(re.finditer(rf"{_NUM}\s*(?:%|percent\b|per cent\b)", text))
+        shares = any(share_of.match(text[m.end():]) or re.search(r"\b(market share|share of|of the market)\b",
+                                                                    text[m.end():m.end() + 35]) for m in pcts)
+        for m in pcts:
             if any(m.start() < e and s < m.end() for s, e in used):
                 continue
             pre, post = _window(text, m.start(), m.end(), 60, 40)
             value = _num(m["num"])
-            if re.search(r"\b(market share|share of|of the market|market)\b", post[:35]) or "market share" in pre[-30:]:
+            if re.search(r"\b(market share|share of|of the market|market)\b", post[:35]) or "market share" in pre[-30:] \
+                    or share_of.match(post):
                 mtype = "marketShare"
+            elif shares and re.search(r"(\bto|\bfor|\bhad|\bat|\band|,|versus|\bvs\.?|against|while|\b[A-Z][\w.&'\-]*)\s*(?:about|roughly|nearly|around|some|almost|over|under|just)?\s*$", pre):
+                mtype = "marketShare"  # "against 37% for Foodpanda", "climbed to roughly 24%": a compared player
             elif re.search(r"(stake|share|holding|own)\b", post[:25]):
                 continue  # a stake in a deal, read by the relation rules
             else:
@@ -233,6 +240,8 @@ def _emit(r: SentenceReader, figs: list, sent: Span, s: int, e: int, mtype: str,
         ent = _investor(r, sent, s)
         if ent is None:
             return
+    elif mtype == "marketShare" and (ent := _share_holder(r, sent, s, e)) is not None:
+        pass
     else:
         fined = _fined_parties(r, sent, s) if mtype == "fine" else []
         if len(fined) > 1:  # "fined A, B and C 500,000 yuan each": one figure per party
@@ -289,6 +298,20 @@ def _investor(r: SentenceReader, sent: Span, s: int):
         return None
     at = sent.start_char + s
     return min(found, key=lambda e: abs(r.doc[e.start].idx - at))
+
+
+def _share_holder(r: SentenceReader, sent: Span, s: int, e: int):
+    """The player a compared share is stated for: "37% for Foodpanda", or the name right before the
+    number in a gapped list ("Lazada had 7% and Tiki 1%"); None otherwise."""
+    doc = r.doc
+    after = [t for t in sent if t.idx >= sent.start_char + e]
+    if len(after) >= 2 and after[0].lower_ == "for" and (x := r.ent_at(after[1])) is not None and coarse(x) == "ORG":
+        return x
+    before = [t for t in sent if t.idx + len(t) <= sent.start_char + s]
+    if before and (x := r.ent_at(before[-1])) is not None and coarse(x) == "ORG" and x.end == before[-1].i + 1 \
+            and (x.start == sent.start or doc[x.start - 1].lower_ in ("and", ",", "while", "with")):
+        return x
+    return None
 
 
 def _fined_parties(r: SentenceReader, sent: Span, s: int) -> list:

@@ -142,7 +142,7 @@ def test_rules_copular_ownership(nlp, tmp_path, text, fact):
     assert fact in {(f.subject.name, f.predicate, f.object.name, f.rule, f.modality) for f in ex.facts}
 
 
-def _figures(nlp, text: str) -> set[tuple[str, str]]:
+def _figures(nlp, text: str, values: bool = False) -> set[tuple]:
     import json
 
     from kg.extract.pipeline import extract_articles
@@ -150,7 +150,7 @@ def _figures(nlp, text: str) -> set[tuple[str, str]]:
 
     record = json.dumps({"title": "Test", "source": "tests", "date": "2025-06-01", "text": text})
     ex, = extract_articles(nlp, list(read_jsonl(record, "-", IngestReport())))
-    return {(f.entity.name, f.metric_type) for f in ex.figures}
+    return {(f.entity.name, f.metric_type, *((int(f.value),) if values else ())) for f in ex.figures}
 
 
 @pytest.mark.parametrize("text,wanted,unwanted", [
@@ -167,3 +167,15 @@ def _figures(nlp, text: str) -> set[tuple[str, str]]:
 def test_figures_belong_to_the_party_that_pays(nlp, text, wanted, unwanted):
     got = _figures(nlp, text)
     assert wanted <= got and not (unwanted & got), got
+
+
+@pytest.mark.parametrize("text,wanted", [
+    # "X% of <market> orders" is a share, and the sentence's other percentages are the compared players'
+    ("Talabat handled about 52% of Kuwait's food delivery orders last year, against 30% for Deliveroo.",
+     {("Talabat", "marketShare", 52), ("Deliveroo", "marketShare", 30)}),
+    ("Shopee handled about 47% of Indonesia's online orders in 2024, while Tokopedia climbed to roughly 18%.",
+     {("Shopee", "marketShare", 47), ("Tokopedia", "marketShare", 18)}),
+])
+def test_figures_compared_market_shares(nlp, text, wanted):
+    got = _figures(nlp, text, values=True)
+    assert wanted <= got, got
