@@ -183,7 +183,7 @@ class _Lane:
     """The idle workers of one lane, handed to the waiting requests first come, first served (a
     plain queue lets a newly arrived request overtake one that has waited for seconds). The idle
     worker that answered last goes out first: its caches (CPU, the store's blocks) are warm, so
-    at one client one worker answers every query (taking turns cost ~20 % more CPU per query)."""
+    at one client one worker answers every query (taking turns cost ~30 % more CPU per query)."""
 
     def __init__(self):
         from collections import deque
