@@ -368,7 +368,10 @@ def make_server(source, host: str = "127.0.0.1", port: int = 7878, workers: int 
 
 
 def serve(source, **kwargs) -> None:
+    import gc
+
     server = make_server(source, **kwargs)
+    gc.freeze()  # the modules and presets loaded so far: not walked by the collector at each request
     try:
         server.serve_forever()
     finally:
