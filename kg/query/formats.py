@@ -135,6 +135,8 @@ def to_json(result) -> str:
     an endpoint answer's time in Python."""
     if result.kind == "ask":
         return json.dumps({"head": {}, "boolean": bool(result.boolean)})
+    if result.json is not None:  # written by Oxigraph (kg serve's workers)
+        return result.json.decode("utf-8")
     keys = [_json_str(v) + ": " for v in result.vars]
     memo: dict = {}
     out = []
