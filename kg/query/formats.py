@@ -106,16 +106,6 @@ def nt(term) -> str:
     return out
 
 
-def json_term(term) -> dict:
-    kind, value, lang, dt = parts(term)
-    d = {"type": kind, "value": value}
-    if lang:
-        d["xml:lang"] = lang
-    elif dt is not None:
-        d["datatype"] = dt
-    return d
-
-
 def _json_term_text(term) -> str:
     """One term as its SPARQL JSON object, written as ``json.dumps`` writes it."""
     kind, value, lang, dt = parts(term)
@@ -128,7 +118,8 @@ def _json_term_text(term) -> str:
 
 
 def to_json(result) -> str:
-    """SPARQL 1.1 Query Results JSON, the bytes ``json.dumps(..., ensure_ascii=False)`` writes.
+    """SPARQL 1.1 Query Results JSON, the bytes ``json.dumps(..., ensure_ascii=False)`` writes (an
+    answer Oxigraph wrote itself, ``result.json``, as it wrote it: the same content, compact).
 
     Written as text, each distinct term once per answer (a result repeats its terms: the same
     organisation, type or date in many rows): building the dicts and dumping them was most of
