@@ -4,7 +4,10 @@
 
 1. On the ``--small`` store: req/s, p50 and p99 of both servers at 1 / 8 / 32 keep-alive clients
    (each for ``--seconds``), every preset with its benchmark parameters in turn, and the ratio
-   kg serve / Oxigraph (issue 16: >= 0.7x at 1 client, >= 0.5x at 32).
+   kg serve / Oxigraph (issue 16: >= 0.7x at 1 client, >= 0.5x at 32). Both servers run at once
+   and take turns (``--rounds`` turns each), so that another program's load falls on both alike;
+   the CPU time each server's processes spend per request is printed too (what an answer costs,
+   whatever else the machine does) with its ratio (Oxigraph's / kg serve's).
 2. On the ``--big`` store: 32 preset clients for ``--stress-seconds`` plus 2 clients sending
    pathological queries (a sort of a cartesian product, a count of one) without pause: the preset
    clients' errors, p50 and p99, and the peak resident memory of each server's process tree
@@ -182,29 +185,42 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (MB)."""
-    from kg.query.isolated import rss_mb
-
-    total, todo = 0.0, [pid]
+def tree(pid: int) -> list[int]:
+    """A process and its children, theirs, and so on."""
+    out, todo = [], [pid]
     while todo:
         p = todo.pop()
-        total += rss_mb(p)
+        out.append(p)
         try:
             with open(f"/proc/{p}/task/{p}/children") as fh:
                 todo += [int(x) for x in fh.read().split()]
         except OSError:
             pass
-    return total
+    return out
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (MB)."""
+    from kg.query.isolated import rss_mb
+
+    return sum(rss_mb(p) for p in tree(pid))
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by a process and its children (all their threads)."""
+    from kg.query.isolated import cpu_seconds
+
+    return sum(cpu_seconds(p) for p in tree(pid))
 
 
 def drive(port: int, queries: list[str], clients: int, seconds: float, bad_clients: int = 0, pid: int = 0,
-          plans: list[list[tuple[str, str]]] | None = None):
+          plans: list[list[tuple[str, str]]] | None = None, lat_out: list | None = None):
     """Keep-alive POST clients; returns (req/s, p50 ms, p99 ms, requests, errors, bad answers, peak RSS MB,
     detail). Without ``plans`` client ``i`` sends ``queries`` in turn from the ``i``-th; with them it
     sends ``plans[i]`` (``(label, text)`` pairs) in order, and ``detail`` has the share of requests
     that repeat a text already answered in this run (``repeats``: what an answer cache can serve)
-    and each label's latencies (``by_label``)."""
+    and each label's latencies (``by_label``). The latencies (ms) are also added to ``lat_out``
+    when given."""
     lat, errors, bad_done, lock = [], [], [], threading.Lock()
     peak = [0.0]
     answered, repeats, by_label = set(), [0], {}
@@ -277,7 +293,36 @@ def drive(port: int, queries: list[str], clients: int, seconds: float, bad_clien
 
     bad = ", ".join(f"{n} x {k}" for k, n in sorted(Counter(map(str, bad_done)).items()))
     detail = {"repeats": repeats[0] / max(1, len(lat)), "by_label": by_label}
+    if lat_out is not None:
+        lat_out += lat
     return len(lat) / wall, pct(lat, 50), pct(lat, 99), len(lat), errors, bad or "none", peak[0], detail
+
+
+def compare(servers: dict, queries: list[str], clients: int, seconds: float, rounds: int) -> dict:
+    """Both servers (already running) driven in turns: ``rounds`` rounds of ``seconds / rounds``
+    each, the first server first in even rounds and second in odd ones, so that a change in the
+    machine's load falls on both alike. Per server: req/s, p50, p99, errors, the CPU time of its
+    process tree per request (ms: what an answer costs, whatever else the machine is doing) and
+    its req/s in each round."""
+    out = {k: {"lat": [], "errors": 0, "n": 0, "wall": 0.0, "cpu": 0.0, "rounds": []} for k in servers}
+    for kind, (proc, port) in servers.items():
+        drive(port, queries, clients, 2.0)  # warm-up
+    for r in range(rounds):
+        for kind in (list(servers) if r % 2 == 0 else list(servers)[::-1]):
+            proc, port = servers[kind]
+            acc = out[kind]
+            cpu0 = tree_cpu(proc.pid)
+            rps, _, _, n, errors, *_ = drive(port, queries, clients, seconds / rounds, lat_out=acc["lat"])
+            acc["cpu"] += tree_cpu(proc.pid) - cpu0
+            acc["n"] += n
+            acc["wall"] += n / rps if rps else seconds / rounds
+            acc["errors"] += len(errors)
+            acc["rounds"].append(rps)
+    for acc in out.values():
+        acc["rps"] = acc["n"] / acc["wall"] if acc["wall"] else 0.0
+        acc["p50"], acc["p99"] = pct(acc["lat"], 50), pct(acc["lat"], 99)
+        acc["cpu_ms"] = acc["cpu"] / max(1, acc["n"]) * 1000
+    return out
 
 
 def make_store(tmp: Path, triples: int, name: str) -> Path:
@@ -329,7 +374,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--small", type=int, default=100_000, help="triples of the store for the 1/8/32-client comparison")
     ap.add_argument("--big", type=int, default=1_000_000, help="triples of the store for the stress run (0: skip)")
-    ap.add_argument("--seconds", type=float, default=10.0, help="seconds per client count in the comparison")
+    ap.add_argument("--seconds", type=float, default=10.0, help="seconds per server and client count in the comparison")
+    ap.add_argument("--rounds", type=int, default=5, help="turns per server and client count in the comparison")
     ap.add_argument("--stress-seconds", type=float, default=20.0)
     ap.add_argument("--clients", default="1,8,32")
     ap.add_argument("--stress-only", action="store_true", help="only part 2, the stress run on the --big store")
@@ -347,21 +393,26 @@ def main():
         queries = bound_queries(store)
         print(f"{len(queries)} bound preset queries, the same text to both servers")
         print("kg serve without its answer cache (--cache-mb 0): both servers answer every query afresh")
-        print(f"{'clients':>7}  {'kg serve req/s':>14} {'p50':>7} {'p99':>7} {'err':>4}   "
-              f"{'oxigraph req/s':>14} {'p50':>7} {'p99':>7} {'err':>4}   {'ratio':>5}  load")
-        for n in [int(x) for x in args.clients.split(",")]:
-            row = {}
-            for kind in ("kg", "oxigraph"):
-                proc, port = start(kind, store)
-                try:
-                    drive(port, queries, n, 2.0)  # warm-up
-                    row[kind] = drive(port, queries, n, args.seconds)
-                finally:
-                    stop(proc)
-            k, o = row["kg"], row["oxigraph"]
-            print(f"{n:>7}  {k[0]:>14.1f} {k[1]:>5.0f}ms {k[2]:>5.0f}ms {len(k[4]):>4}   "
-                  f"{o[0]:>14.1f} {o[1]:>5.0f}ms {o[2]:>5.0f}ms {len(o[4]):>4}   {k[0] / o[0]:>4.2f}x  "
-                  f"{os.getloadavg()[0]:.2f}", flush=True)
+        print(f"each client count: {args.rounds} rounds of {args.seconds / args.rounds:g} s per server, "
+              "the servers taking turns (a change in load falls on both); cpu: CPU time of the server's "
+              "process tree per request")
+        print(f"{'clients':>7}  {'kg serve req/s':>14} {'p50':>7} {'p99':>7} {'err':>4} {'cpu':>7}   "
+              f"{'oxigraph req/s':>14} {'p50':>7} {'p99':>7} {'err':>4} {'cpu':>7}   {'ratio':>5} "
+              f"{'rounds':>11} {'cpu ratio':>9}  load")
+        servers = {kind: start(kind, store) for kind in ("kg", "oxigraph")}
+        try:
+            for n in [int(x) for x in args.clients.split(",")]:
+                res = compare(servers, queries, n, args.seconds, args.rounds)
+                k, o = res["kg"], res["oxigraph"]
+                each = [a / b for a, b in zip(k["rounds"], o["rounds"]) if b]
+                spread = f"{min(each):.2f}-{max(each):.2f}" if each else "-"
+                print(f"{n:>7}  {k['rps']:>14.1f} {k['p50']:>5.0f}ms {k['p99']:>5.0f}ms {k['errors']:>4} "
+                      f"{k['cpu_ms']:>5.1f}ms   {o['rps']:>14.1f} {o['p50']:>5.0f}ms {o['p99']:>5.0f}ms "
+                      f"{o['errors']:>4} {o['cpu_ms']:>5.1f}ms   {k['rps'] / o['rps']:>4.2f}x {spread:>11} "
+                      f"{o['cpu_ms'] / k['cpu_ms']:>8.2f}x  {os.getloadavg()[0]:.2f}", flush=True)
+        finally:
+            for proc, _ in servers.values():
+                stop(proc)
         if args.big:
             if args.big != args.small:  # the same size: the same store
                 shutil.rmtree(store, ignore_errors=True)

@@ -3,17 +3,21 @@
     python benchmarks/bench_load.py --triples 1000000
 
 Generates the synthetic corpus (make_synthetic.py) unless ``--file`` names one, then loads it into
-fresh store directories three ways, rotating the order over ``--rounds`` rounds:
+fresh store directories four ways, rotating the order over ``--rounds`` rounds:
 
 * ``bulk_load``: the same file, everything into the default graph;
 * ``bulk_load (same quads)``: the N-Quads file of exactly the quads ``kg load`` writes (dumped from a
   ``kg load`` store beforehand), i.e. the bulk loader's speed for the same named graphs;
-* ``kg load``: one named graph per article, a facts graph, an entities graph.
+* ``kg load``: one named graph per article, a facts graph, an entities graph;
+* ``kg load (same quads)``: ``kg load`` of that N-Quads file: the same file as ``bulk_load (same
+  quads)``, ending with the same quads (checked), which is how the issue's target reads ("kg load of
+  1M triples >= 0.7x the speed of bulk_load of the same file, same quads").
 
 Prints the median wall-clock and CPU times (CPU time counts every thread and does not grow when
 the shared machine is busy), the ratios (target: kg load at least 0.7x bulk_load's speed), each
 process's peak RSS, the load average, and checks that the stores hold the same triples (kg load's
-graphs are a partition: same count, same union). Not a timed test.
+graphs are a partition: same count, same union) and that both loads of the N-Quads file end with
+the same quads. Not a timed test.
 """
 from __future__ import annotations
 
@@ -61,6 +65,13 @@ sb = {(q.subject, q.predicate, q.object) for q in b}
 print(json.dumps({"bulk_quads": n_a, "kg_quads": n_b, "kg_graphs": graphs_b, "same_triples": sa == sb}))
 """
 
+_SAME_QUADS = r"""
+import json, sys
+import pyoxigraph as ox
+a, b = ox.Store.read_only(sys.argv[1]), ox.Store.read_only(sys.argv[2])
+print(json.dumps({"a": len(a), "b": len(b), "same": set(a) == set(b)}))
+"""
+
 
 _DUMP = r"""
 import sys
@@ -68,7 +79,9 @@ import pyoxigraph as ox
 ox.Store.read_only(sys.argv[1]).dump(sys.argv[2], format=ox.RdfFormat.N_QUADS)
 """
 
-WAYS = {"bulk_load": "bulk_load", "bulk_load (same quads)": "bulk_load_nq", "kg load": "kg_load"}
+WAYS = {"bulk_load": "bulk_load", "bulk_load (same quads)": "bulk_load_nq", "kg load": "kg_load",
+        "kg load (same quads)": "kg_load_nq"}
+SAME_FILE = ("bulk_load (same quads)", "kg load (same quads)")  # the ways that load the N-Quads dump
 
 
 def run(how: str, path: Path, work: Path) -> dict:
@@ -103,8 +116,9 @@ def main() -> None:
         peaks: dict[str, list] = {w: [] for w in WAYS}
         names = list(WAYS)
         for r in range(args.rounds):
-            for how in names[r % 3:] + names[:r % 3]:
-                res = run(WAYS[how], same if how == "bulk_load (same quads)" else path, work)
+            k = r % len(names)
+            for how in names[k:] + names[:k]:
+                res = run(WAYS[how], same if how in SAME_FILE else path, work)
                 times[how].append(res["secs"])
                 cpus[how].append(res["cpu"])
                 peaks[how].append(res["peak_mb"])
@@ -113,16 +127,22 @@ def main() -> None:
         check = subprocess.run([sys.executable, "-c", _CHECK, str(work / "bulk_load"), str(work / "kg_load")],
                                capture_output=True, text=True, check=True)
         c = json.loads(check.stdout)
+        check = subprocess.run([sys.executable, "-c", _SAME_QUADS, str(work / "bulk_load_nq"), str(work / "kg_load_nq")],
+                               capture_output=True, text=True, check=True)
+        q = json.loads(check.stdout)
         med = {w: statistics.median(t) for w, t in times.items()}
         cpu = {w: statistics.median(t) for w, t in cpus.items()}
         for w in WAYS:
             print(f"{w:22s} median {med[w]:6.1f} s (CPU {cpu[w]:5.1f} s), peak {max(peaks[w]):5.0f} MB")
-        for label, base in (("same file, into the default graph", "bulk_load"),
-                            ("same quads, one named graph per article", "bulk_load (same quads)")):
-            print(f"kg load speed / bulk_load speed ({label}): {med[base] / med['kg load']:.2f}x wall, "
-                  f"{cpu[base] / cpu['kg load']:.2f}x CPU")
+        for label, base, kg in (("same .nt file, bulk_load into the default graph", "bulk_load", "kg load"),
+                                ("kg load of the .nt file, bulk_load of its quads", "bulk_load (same quads)",
+                                 "kg load"),
+                                ("same .nq file, same quads", "bulk_load (same quads)", "kg load (same quads)")):
+            print(f"kg load speed / bulk_load speed ({label}): {med[base] / med[kg]:.2f}x wall, "
+                  f"{cpu[base] / cpu[kg]:.2f}x CPU")
         print(f"quads: bulk_load {c['bulk_quads']}, kg load {c['kg_quads']} in {c['kg_graphs']} named graphs; "
               f"same triples: {c['same_triples']}")
+        print(f"the .nq file: bulk_load {q['a']} quads, kg load {q['b']} quads; same quads: {q['same']}")
         print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

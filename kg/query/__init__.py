@@ -31,7 +31,7 @@ __all__ = [
 
 def query(graph, sparql: str, params: dict | None = None, *, limit: int | None = None,
           offset: int | None = None, max_rows: int | None = None, timeout: float | None = None,
-          what: str = "the query", native_terms: bool = False) -> QueryResult:
+          what: str = "the query", native_terms: bool | str = False) -> QueryResult:
     """Run one SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE) and return a :class:`QueryResult`.
 
     ``params`` maps variable names to text (labels, aliases, IRIs, dates...); they are resolved
@@ -40,7 +40,8 @@ def query(graph, sparql: str, params: dict | None = None, *, limit: int | None =
     the query's one LIMIT clause (the presets that can return many rows pick a page of 100 in a
     sub-SELECT), or a LIMIT added at the end (see :func:`kg.query.sparql.set_page`); ``max_rows``
     is a hard cap on the rows collected (the result is then marked truncated); ``native_terms``: SELECT
-    rows may keep the engine's own terms (for :mod:`kg.query.formats` writers, not for Python use).
+    rows may keep the engine's own terms (for :mod:`kg.query.formats` writers, not for Python use);
+    ``"json"``: Oxigraph writes a SELECT answer as SPARQL JSON itself (``QueryResult.json``).
     Raises :class:`kg.errors.QueryError`
     for invalid or refused queries and :class:`kg.errors.ParameterError` for bad parameters.
     """
@@ -80,9 +81,9 @@ def query(graph, sparql: str, params: dict | None = None, *, limit: int | None =
             raise
     result.warnings = warnings + result.warnings
     page = page_size(sparql)
-    if result.kind == "select" and page and len(result.rows) >= page and not result.truncated:
+    if result.kind == "select" and page and len(result) >= page and not result.truncated:
         done = (offset or 0) + page
-        result.warnings.append(f"{len(result.rows)} rows, a full page of {page}: there may be more "
+        result.warnings.append(f"{len(result)} rows, a full page of {page}: there may be more "
                                f"(next page: offset {done}, e.g. kg query ... --offset {done})")
     return result
 

@@ -9,6 +9,7 @@ Both are read-only (their query calls cannot run updates) and both get the proje
 """
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,11 +32,17 @@ class QueryResult:
     triples: list[tuple] = field(default_factory=list)
     truncated: bool = False
     warnings: list[str] = field(default_factory=list)
+    # SELECT run with native="json": the answer as Oxigraph wrote it (SPARQL JSON), its row count;
+    # rows stay empty (the endpoint's workers send these bytes as they are)
+    json: bytes | None = None
+    json_rows: int = 0
 
     def __iter__(self) -> Iterator:
         return iter(self.triples if self.kind == "graph" else self.rows)
 
     def __len__(self) -> int:
+        if self.json is not None:
+            return self.json_rows
         return len(self.triples if self.kind == "graph" else self.rows)
 
     def __bool__(self) -> bool:
@@ -135,11 +142,14 @@ class OxigraphEngine:
             return False
 
     def execute(self, text: str, max_rows: int | None = None, timeout: float | None = None,
-                union: bool | None = None, native: bool = False) -> QueryResult:
+                union: bool | None = None, native: bool | str = False) -> QueryResult:
         """Run ``text``; the default graph is the union of all graphs unless the query picks graphs
         with FROM (``union``: what :func:`kg.query.policy.check_offline` found; None: ask it).
         ``native``: SELECT rows keep pyoxigraph's terms (the writers of :mod:`kg.query.formats`
-        take them; making rdflib terms was most of an endpoint answer's time)."""
+        take them; making rdflib terms was most of an endpoint answer's time); ``"json"``: a
+        SELECT answer of at most ``max_rows`` rows is written by Oxigraph as SPARQL JSON
+        (``QueryResult.json``; no Python object per term), a longer one is run again and cut as
+        with ``True``."""
         import pyoxigraph as ox
 
         from kg.store.terms import from_ox
@@ -160,6 +170,12 @@ class OxigraphEngine:
                 return QueryResult("ask", boolean=bool(res))
             if isinstance(res, ox.QuerySolutions):
                 names = [v.value for v in res.variables]
+                if native == "json":
+                    written = _json_within(res, max_rows)
+                    if written is not None:
+                        return QueryResult("select", vars=names, json=written[0], json_rows=written[1])
+                    # over max_rows: the solutions are spent, run it again and keep max_rows of them
+                    res = self.store.query(text, prefixes=_PREFIX_STR, use_default_graph_as_union=union)
                 if native:
                     rows = (tuple(sol) for sol in res)
                 else:
@@ -243,6 +259,58 @@ def engine_for(graph):
 
         return OxigraphEngine(open_source(graph))
     raise TypeError(f"cannot query {type(graph).__name__}: pass an rdflib Graph, a pyoxigraph Store or a path")
+
+
+class _TooMany(Exception):
+    """More solutions than the row cap: Oxigraph's JSON writer is stopped."""
+
+
+class _CappedWriter:
+    """Where ``QuerySolutions.serialize`` writes SPARQL JSON: keeps the bytes, and stops the writer
+    (``_TooMany``) once the text may hold more than ``limit`` solutions. Solutions are separated
+    by ``},{``; counted in the raw text (a literal may contain it too), the count is an upper
+    bound, so the cap is never passed and a text that is within it is never cut."""
+
+    def __init__(self, limit: int | None):
+        self.parts: list[bytes] = []
+        self.limit, self.seps, self.tail = limit, 0, b""
+
+    def write(self, chunk) -> int:
+        chunk = bytes(chunk)
+        self.seps += (self.tail + chunk).count(b"},{")  # also one split between two chunks
+        self.tail = (self.tail + chunk)[-2:]
+        self.parts.append(chunk)
+        if self.limit is not None and self.seps + 1 > self.limit:
+            raise _TooMany
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+
+# a solution after the first one starts with '},{"' and a variable name; a string value may end
+# in '},{' before its closing quote, but then ',' or '}' follows the quote, never a name
+_NEXT_SOLUTION = re.compile(rb'\},\{"[^,}]')
+
+
+def _json_within(solutions, max_rows: int | None) -> tuple[bytes, int] | None:
+    """``(SPARQL JSON, rows)`` of pyoxigraph solutions written by Oxigraph, or None when there are
+    more than ``max_rows`` of them (the solutions are then partly consumed)."""
+    import pyoxigraph as ox
+
+    out = _CappedWriter(max_rows)
+    try:
+        solutions.serialize(out, format=ox.QueryResultsFormat.JSON)
+    except _TooMany:
+        return None
+    data = b"".join(out.parts)
+    if data.endswith(b'"bindings":[]}}'):
+        return data, 0
+    if b"},{}" in data:  # an empty solution (or a literal that looks like one): count properly
+        import json
+
+        return data, len(json.loads(data)["results"]["bindings"])
+    return data, 1 + len(_NEXT_SOLUTION.findall(data))
 
 
 def _select_result(names, rows, max_rows, deadline) -> QueryResult:

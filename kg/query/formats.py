@@ -12,6 +12,7 @@ import io
 import json
 import re
 import unicodedata
+from json.encoder import encode_basestring as _json_str  # what json.dumps(ensure_ascii=False) uses
 from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Literal, URIRef
@@ -105,21 +106,44 @@ def nt(term) -> str:
     return out
 
 
-def json_term(term) -> dict:
+def _json_term_text(term) -> str:
+    """One term as its SPARQL JSON object, written as ``json.dumps`` writes it."""
     kind, value, lang, dt = parts(term)
-    d = {"type": kind, "value": value}
+    out = f'{{"type": "{kind}", "value": {_json_str(value)}'
     if lang:
-        d["xml:lang"] = lang
-    elif dt is not None:
-        d["datatype"] = dt
-    return d
+        return f'{out}, "xml:lang": {_json_str(lang)}}}'
+    if dt is not None:
+        return f'{out}, "datatype": {_json_str(dt)}}}'
+    return out + "}"
 
 
 def to_json(result) -> str:
+    """SPARQL 1.1 Query Results JSON, the bytes ``json.dumps(..., ensure_ascii=False)`` writes (an
+    answer Oxigraph wrote itself, ``result.json``, as it wrote it: the same content, compact).
+
+    Written as text, each distinct term once per answer (a result repeats its terms: the same
+    organisation, type or date in many rows): building the dicts and dumping them was most of
+    an endpoint answer's time in Python."""
     if result.kind == "ask":
         return json.dumps({"head": {}, "boolean": bool(result.boolean)})
-    bindings = [{v: json_term(t) for v, t in zip(result.vars, row) if t is not None} for row in result.rows]
-    return json.dumps({"head": {"vars": result.vars}, "results": {"bindings": bindings}}, ensure_ascii=False)
+    if result.json is not None:  # written by Oxigraph (kg serve's workers)
+        return result.json.decode("utf-8")
+    keys = [_json_str(v) + ": " for v in result.vars]
+    memo: dict = {}
+    out = []
+    for row in result.rows:
+        cells = []
+        for key, t in zip(keys, row):
+            if t is None:
+                continue
+            mk = (type(t), t)
+            text = memo.get(mk)
+            if text is None:
+                text = memo[mk] = _json_term_text(t)
+            cells.append(key + text)
+        out.append("{" + ", ".join(cells) + "}")
+    head = json.dumps({"vars": result.vars}, ensure_ascii=False)
+    return '{"head": ' + head + ', "results": {"bindings": [' + ", ".join(out) + "]}}"
 
 
 def _csv_cell(term) -> str:

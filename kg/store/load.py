@@ -170,23 +170,19 @@ def _write(store_dir, add) -> LoadReport:
 def _canonical_ntriples(paths: list[Path]) -> list[str]:
     """Every file parsed by pyoxigraph (a bad file raises before anything is written) and written
     back as canonical N-Triples lines, ``<s> <p> <o> .`` with single spaces (graph names dropped)."""
+    from operator import attrgetter
+
     from kg.store import parse_file_ox
 
     lines: list[str] = []
     for p in paths:
-        quads = parse_file_ox(p)
-        first = next(quads, None)
-        if first is None:
-            continue
-        triples = (q.triple for q in _chain(first, quads))
-        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-        lines.extend(ln for ln in data.decode("utf-8").split("\n") if ln)
+        # map + attrgetter: no Python code of ours runs per triple (10-15 % of this step)
+        data = ox.serialize(map(attrgetter("triple"), parse_file_ox(p)), format=ox.RdfFormat.N_TRIPLES)
+        if data:
+            more = data.decode("utf-8").split("\n")
+            more.pop()  # the text ends with a line end
+            lines += more
     return lines
-
-
-def _chain(first, rest):
-    yield first
-    yield from rest
 
 
 def _nt(term) -> str:
@@ -199,12 +195,17 @@ _T_FACTS = frozenset(_nt(p) for p in FACT_PREDICATES)
 _T_FACTS_GRAPH, _T_ENTITIES_GRAPH = _nt(FACTS_GRAPH), _nt(ENTITIES_GRAPH)
 
 
-def _partition_lines(lines: list[str], watch: set[str], seen: set[str]) -> tuple[set[str], bytes]:
-    """:func:`partition` on canonical N-Triples lines: the article IRIs and the N-Quads text that puts
-    each triple in its graph. Fact triples (``"<s> <p> <o>"``) that are in ``watch`` go into ``seen``.
-    Plain string work, one dict lookup for most lines: this is the Python part of a bulk load."""
+def _articles(lines: list[str]) -> set[str]:
+    """The IRIs (``<...>``) typed ``pkg:Article`` in canonical N-Triples lines."""
     type_article = f" {_T_TYPE} {_T_ARTICLE} ."
-    articles = {ln.split(" ", 1)[0] for ln in lines if ln.endswith(type_article)}
+    return {ln.split(" ", 1)[0] for ln in lines if ln.endswith(type_article)}
+
+
+def _partition_lines(lines: list[str], articles: set[str], watch: set[str], seen: set[str]) -> bytes:
+    """:func:`partition` on canonical N-Triples lines: the N-Quads text that puts each triple in its
+    graph (``articles``: from :func:`_articles`). Fact triples (``"<s> <p> <o>"``) that are in
+    ``watch`` go into ``seen``. Plain string work, one dict lookup for most lines: this is the
+    Python part of a bulk load."""
     derived = {}
     for ln in lines:
         if _T_DERIVED in ln:
@@ -229,15 +230,14 @@ def _partition_lines(lines: list[str], watch: set[str], seen: set[str]) -> tuple
             else:
                 g = entities
         out.append(f"{line[:-1]}{g} .\n")
-    return articles, "".join(out).encode("utf-8")
+    return "".join(out).encode("utf-8")
 
 
 def _bulk_add(store, lines: list[str]) -> LoadReport:
     """:func:`add_triples` for files, through the store's bulk loader: the same graphs, the same
     replacement of reloaded articles and the same fact bookkeeping."""
     report = LoadReport()
-    type_article = f" {_T_TYPE} {_T_ARTICLE} ."
-    articles = {ln.split(" ", 1)[0] for ln in lines if ln.endswith(type_article)}
+    articles = _articles(lines)
     dropped: set[tuple] = set()
     for a in articles:
         g = ox.NamedNode(a[1:-1])
@@ -247,7 +247,7 @@ def _bulk_add(store, lines: list[str]) -> LoadReport:
             store.remove_graph(g)
     watch = {f"{_nt(s)} {_nt(p)} {_nt(o)}": (s, p, o) for s, p, o in dropped}
     seen: set[str] = set()
-    articles, nquads = _partition_lines(lines, set(watch), seen)
+    nquads = _partition_lines(lines, articles, set(watch), seen)
     report.articles = len(articles)
     # lenient: the text is our own serializer's output of what pyoxigraph just parsed and checked
     store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS, lenient=True)

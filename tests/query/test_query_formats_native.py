@@ -2,6 +2,8 @@
 (the endpoint writes pyoxigraph's rows directly; kg query and the API use rdflib terms)."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from kg.query import query
@@ -27,3 +29,29 @@ def test_native_terms_write_the_same_bytes(sample_graph_path, text, fmt):
     if "BNODE" in text:  # a fresh blank node per run: compare the rest
         plain, native = (x.replace(x.split("_:")[-1][:8], "") if "_:" in x else x for x in (plain, native))
     assert native == plain
+
+
+TRICKY = [  # literals that look like the separators of SPARQL JSON solutions, empty solutions
+    'SELECT ?x WHERE { VALUES ?x { "a},{\\"b" "c},{" "d},{}" "e},{}," <http://x> } }',
+    'SELECT ?x ?y WHERE { VALUES (?x ?y) { ("a"@en UNDEF) (UNDEF UNDEF) (1 2) } }',
+    'SELECT ?x ?y WHERE { VALUES (?x ?y) { ("a" UNDEF) ("b" "c") (UNDEF UNDEF) } }',
+    "SELECT * WHERE { }",
+    "SELECT ?x WHERE { FILTER(false) }",
+    "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o",
+]
+
+
+@pytest.mark.parametrize("max_rows", [None, 1, 3, 4, 5])
+@pytest.mark.parametrize("text", TRICKY)
+def test_json_written_by_oxigraph_is_the_same_answer(sample_graph_path, text, max_rows):
+    """kg serve's workers let Oxigraph write SELECT answers in JSON (native_terms="json"): the same
+    solutions, row count, cut at the same row cap, as the rows written by kg.query.formats."""
+    engine = OxigraphEngine(open_source(sample_graph_path))
+    rows = query(engine, text, max_rows=max_rows, native_terms=True)
+    written = query(engine, text, max_rows=max_rows, native_terms="json")
+    assert (len(written), written.truncated) == (len(rows), rows.truncated)
+    if max_rows is None:
+        assert written.json is not None
+    if rows.truncated:  # a cut answer is written from its rows (and so is one that may be over the cap)
+        assert written.json is None
+    assert json.loads(render(written, "json")) == json.loads(render(rows, "json"))
