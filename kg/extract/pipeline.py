@@ -175,13 +175,68 @@ def extract_articles(nlp, articles: list[Article], progress=None, errors: list |
 
     ``progress`` and ``second_progress`` are called with 1 for each passage done in each pass."""
     kept: dict = {}  # the Docs as they are before the names ruler: the second pass starts from them
-    first = _extract_pass(nlp, articles, progress, errors, model, kept=kept, record=True)
-    names = discovered_names(first)
-    if not names:
-        return first
-    ok = {id(ex.article) for ex in first}
-    with _names_ruler(nlp, names):
-        return _extract_pass(nlp, [a for a in articles if id(a) in ok], second_progress, errors, model, kept=kept)
+    with _ner_features_once(nlp) as ner_memo:
+        first = _extract_pass(nlp, articles, progress, errors, model, kept=kept, record=True)
+        names = discovered_names(first)
+        if not names:
+            return first
+        ok = {id(ex.article) for ex in first}
+        ner_memo.recording = False
+        with _names_ruler(nlp, names):
+            return _extract_pass(nlp, [a for a in articles if id(a) in ok], second_progress, errors, model, kept=kept)
+
+
+class _NerMemo:
+    """The NER's token vectors of the first pass, by batch (see :func:`_ner_features_once`)."""
+
+    def __init__(self, inner, columns):
+        self.inner, self.columns, self.recording = inner, columns, True
+        self.vectors: dict[tuple, object] = {}
+
+    def forward(self, layer, docs, is_train: bool):
+        if is_train:
+            return self.inner(docs, is_train)
+        key = tuple(d.to_array(self.columns).tobytes() for d in docs)
+        out = self.vectors.pop(key, None)
+        if out is None:
+            out = self.inner.predict(docs)
+            if self.recording:
+                self.vectors[key] = out
+        return out, _no_backprop
+
+
+def _no_backprop(d):
+    raise NotImplementedError("the NER's memoised token vectors are for prediction only")
+
+
+@contextlib.contextmanager
+def _ner_features_once(nlp):
+    """While extracting: the NER computes its token vectors (its own tok2vec, about half of its
+    cost) once per batch of passages, in the first pass, and the second pass reuses them.
+
+    Why this is exact: the NER's model embeds the tokens first (a CNN over the features NORM,
+    PREFIX, SUFFIX and SHAPE of each token, which the names ruler does not touch) and only then
+    decodes entities step by step, which is where the entities preset by the rulers come in. A
+    batch of the second pass whose Docs have the same feature arrays as one of the first (the same
+    passages in the same batches: it takes them from the kept Docs, in the same order) gets that
+    batch's vectors, every other batch is computed as usual. A pipeline whose NER is not spaCy's
+    transition model runs unchanged."""
+    memo = None
+    model = nlp.get_pipe("ner").model if "ner" in nlp.pipe_names else None
+    if model is not None and model.name == "parser_model" and model.layers:
+        inner = model.layers[0]
+        columns = next((n.attrs.get("columns") for n in inner.walk() if n.name == "extract_features"), None)
+        if columns:
+            from thinc.api import Model
+
+            memo = _NerMemo(inner, columns)
+            model.layers[0] = Model("kg_ner_vectors_once", memo.forward, layers=[inner])
+    try:
+        yield memo if memo is not None else _NerMemo(None, None)
+    finally:
+        if memo is not None:
+            model.layers[0] = memo.inner
+            memo.vectors.clear()
 
 
 def discovered_names(extractions: list[ArticleExtraction]) -> dict[str, str]:
@@ -202,11 +257,16 @@ NAMES_RULER = "kg_found_names"
 
 
 def add_names_ruler(nlp, names: dict[str, str]):
-    """An entity ruler for the names the first pass found (exact tokens, the voted class)."""
+    """An entity ruler for the names the first pass found (exact tokens, the voted class).
+
+    The names are phrase patterns on ORTH (the ruler's PhraseMatcher): the same matches as token
+    patterns ``[{"ORTH": ...}, ...]`` of the name's tokens, at a fraction of the token Matcher's
+    cost; the ruler tokenizes them with every other component off (it would run the tagger and
+    parser on each name otherwise)."""
     ruler = nlp.add_pipe("entity_ruler", name=NAMES_RULER, after="kg_cue_filter", config={"overwrite_ents": False})
     try:
-        ruler.add_patterns([{"label": cls, "id": "found", "pattern": [{"ORTH": t.text} for t in nlp.make_doc(n)]}
-                            for n, cls in sorted(names.items())])
+        with nlp.select_pipes(enable=[]):
+            ruler.add_patterns([{"label": cls, "id": "found", "pattern": n} for n, cls in sorted(names.items())])
     except BaseException:
         nlp.remove_pipe(NAMES_RULER)
         raise
