@@ -85,18 +85,13 @@ def title_mentions(article: Article, nlp) -> list[Mention]:
     title = article.title
     found: list[tuple[int, int, str, str]] = []
     low = title.casefold()
-    for e in ref.entities.values():
-        for alias in (*e.aliases_zh, e.name, *e.aliases_en):
-            if not alias:
-                continue
-            if has_cjk(alias):
-                i = title.find(alias)
-            else:
-                hay = title if e.case_sensitive else low
-                needle = alias if e.case_sensitive else alias.casefold()
-                i = _word_find(hay, needle)
-            if i >= 0:
-                found.append((i, i + len(alias), e.id, alias))
+    for rid, alias, cjk, case_sensitive, needle in _title_needles(ref):
+        if cjk:
+            i = title.find(alias)
+        else:
+            i = _word_find(title if case_sensitive else low, needle)
+        if i >= 0:
+            found.append((i, i + len(alias), rid, alias))
     # longest non-overlapping
     found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
     taken: list[tuple[int, int]] = []
@@ -108,6 +103,20 @@ def title_mentions(article: Article, nlp) -> list[Mention]:
         out.append(Mention(name=title[s:e_], cls=ref.entities[rid].cls, passage=-1, start=s, end=e_, ref=rid,
                            origin="title"))
     return sorted(out, key=lambda m: m.start)
+
+
+_NEEDLES: dict[int, tuple] = {}
+
+
+def _title_needles(ref) -> list[tuple[str, str, bool, bool, str]]:
+    """(id, alias, is Chinese, case-sensitive, what to look for) of every reference name, in the
+    order :func:`title_mentions` tries them; made once per reference data, not per title."""
+    held = _NEEDLES.get(id(ref))
+    if held is None or held[0] is not ref:
+        needles = [(e.id, alias, has_cjk(alias), e.case_sensitive, alias if e.case_sensitive else alias.casefold())
+                   for e in ref.entities.values() for alias in (*e.aliases_zh, e.name, *e.aliases_en) if alias]
+        held = _NEEDLES[id(ref)] = (ref, needles)
+    return held[1]
 
 
 def _read_chinese_title(ex: ArticleExtraction, nlp) -> None:
@@ -176,13 +185,13 @@ def extract_articles(nlp, articles: list[Article], progress=None, errors: list |
     ``progress`` and ``second_progress`` are called with 1 for each passage done in each pass."""
     kept: dict = {}  # the Docs as they are before the names ruler: the second pass starts from them
     with _ner_features_once(nlp) as ner_memo:
-        first = _extract_pass(nlp, articles, progress, errors, model, kept=kept, record=True)
+        # the first pass only serves the names and their classes: no figures (a quarter of its own work)
+        first = _extract_pass(nlp, articles, progress, errors, model, kept=kept, record=True, figures=False)
         names = discovered_names(first)
-        if not names:
-            return first
         ok = {id(ex.article) for ex in first}
         ner_memo.recording = False
-        with _names_ruler(nlp, names):
+        # without names the second pass is the first with its figures (the same Docs)
+        with _names_ruler(nlp, names) if names else contextlib.nullcontext():
             return _extract_pass(nlp, [a for a in articles if id(a) in ok], second_progress, errors, model, kept=kept)
 
 
@@ -345,12 +354,13 @@ def _without_tensor(doc):
 
 
 def _extract_pass(nlp, articles: list[Article], progress=None, errors: list | None = None,
-                  model=None, kept: dict | None = None, record: bool = False) -> list[ArticleExtraction]:
+                  model=None, kept: dict | None = None, record: bool = False,
+                  figures: bool = True) -> list[ArticleExtraction]:
     """Run the pipeline over every passage of every article (batched with ``nlp.pipe``).
 
     An internal error in one article loses only that article: it is reported in ``errors`` as
     ``FILE:LINE: internal error in STAGE (please report)`` and the others go on. With ``kept``
-    see :func:`_analyse_kept`."""
+    see :func:`_analyse_kept`; ``figures=False`` leaves the figures out (nothing else reads them)."""
     jobs = [(ai, pi, p.text) for ai, a in enumerate(articles) for pi, p in enumerate(a.passages)]
     docs_by_article: dict[int, list] = {i: [] for i in range(len(articles))}
     failed: dict[int, str] = {}
@@ -380,7 +390,8 @@ def _extract_pass(nlp, articles: list[Article], progress=None, errors: list | No
         stage = failed.get(ai)
         if stage is None:
             try:
-                results.append(_extract_article(nlp, article, docs_by_article[ai], model, title_docs.get(ai)))
+                results.append(_extract_article(nlp, article, docs_by_article[ai], model, title_docs.get(ai),
+                                                figures=figures))
                 continue
             except Exception as e:  # noqa: BLE001 -- reported below, the other articles go on
                 stage = getattr(e, "kg_stage", "relation extraction")
@@ -407,7 +418,7 @@ class _Stage:
         return False
 
 
-def _extract_article(nlp, article: Article, docs: list, model, title_doc=None) -> ArticleExtraction:
+def _extract_article(nlp, article: Article, docs: list, model, title_doc=None, figures: bool = True) -> ArticleExtraction:
     from kg.extract.classifier import classify
     from kg.extract.figures import extract_figures
     from kg.extract.relations import ArticleContext, extract_relations
@@ -435,8 +446,9 @@ def _extract_article(nlp, article: Article, docs: list, model, title_doc=None) -
                 ex.facts.extend(rule_facts)
             else:
                 ex.facts.extend(f for f in rule_facts if f.modality != "asserted")
-        with _Stage("figures"):
-            ex.figures.extend(extract_figures(doc, pi, ctx))
+        if figures:
+            with _Stage("figures"):
+                ex.figures.extend(extract_figures(doc, pi, ctx))
     with _Stage("relation extraction"):
         if not model:
             ex.facts.extend(ctx.document_inferences(ex.facts))
