@@ -313,9 +313,10 @@ def _analyse_one(nlp, text: str):
         return None
 
 
-def _analyse_kept(nlp, keys: list, texts: list[str], kept: dict | None, record: bool = False):
+def _analyse_kept(nlp, texts: list[str], kept: dict | None, record: bool = False):
     """:func:`_analyse`, with the Docs as they are before the names ruler kept in ``kept`` (by
-    ``keys``) when ``record``, and taken from there instead of analysed again otherwise.
+    text, of which they are a function) when ``record``, and taken from there instead of analysed
+    again otherwise (a worker of ``--workers``/``--dask`` keeps them from one phase to the next).
 
     Why: the components before the names ruler (tok2vec, tagger, parser, lemmatizer, our entity
     ruler) do not depend on the names, and are most of the model's cost; the second pass runs
@@ -324,13 +325,13 @@ def _analyse_kept(nlp, keys: list, texts: list[str], kept: dict | None, record: 
         yield from _analyse(nlp, texts)
         return
     early = [n for n in nlp.pipe_names[:nlp.pipe_names.index("ner")] if n != NAMES_RULER]
-    missing = [i for i, k in enumerate(keys) if record or k not in kept]
-    docs: list = [None if record else kept.pop(k, None) for k in keys]
+    docs: list = [None if record else kept.pop(t, None) for t in texts]
+    missing = [i for i, d in enumerate(docs) if d is None]  # (a text twice in a pass: analysed again)
     with nlp.select_pipes(enable=early):
         for i, doc in zip(missing, _analyse(nlp, [texts[i] for i in missing])):
             docs[i] = doc
             if record and doc is not None:
-                kept[keys[i]] = _without_tensor(doc.copy())
+                kept[texts[i]] = _without_tensor(doc.copy())
     ready = [i for i, d in enumerate(docs) if d is not None]
     for s in range(0, len(ready), _BATCH):
         chunk = ready[s:s + _BATCH]
@@ -365,8 +366,7 @@ def _extract_pass(nlp, articles: list[Article], progress=None, errors: list | No
     docs_by_article: dict[int, list] = {i: [] for i in range(len(articles))}
     failed: dict[int, str] = {}
     texts = [with_final_stop(t) for _, _, t in jobs]
-    keys = [(id(articles[ai]), pi) for ai, pi, _ in jobs]
-    for (ai, pi, text), doc in zip(jobs, _analyse_kept(nlp, keys, texts, kept, record)):
+    for (ai, pi, text), doc in zip(jobs, _analyse_kept(nlp, texts, kept, record)):
         if doc is None:
             failed.setdefault(ai, "entity recognition")
         else:
@@ -377,8 +377,8 @@ def _extract_pass(nlp, articles: list[Article], progress=None, errors: list | No
     # titles in batches too (one nlp() call per title cost 7% of extraction), as they are written
     titled = [ai for ai, a in enumerate(articles) if a.title and not has_cjk(a.title) and ai not in failed]
     title_docs: dict[int, object] = {}
-    title_keys = [(id(articles[ai]), -1) for ai in titled]
-    for ai, doc in zip(titled, _analyse_kept(nlp, title_keys, [articles[ai].title for ai in titled], kept, record)):
+    title_texts = [articles[ai].title for ai in titled]
+    for ai, doc in zip(titled, _analyse_kept(nlp, title_texts, kept, record)):
         if doc is None:
             failed.setdefault(ai, "title")
         else:
