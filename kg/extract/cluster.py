@@ -32,7 +32,7 @@ class PipelinePlugin(WorkerPlugin):
     def setup(self, worker) -> None:
         from kg.extract.shards import init_worker
 
-        init_worker(self.model, self.ontology_dir)
+        init_worker(self.model, self.ontology_dir, where=worker.address)
 
 
 def _same(x):
@@ -63,16 +63,21 @@ class DaskRunner:
         self.client.register_plugin(PipelinePlugin(model, ontology_dir))
         self.workers = max(1, len(self.client.scheduler_info()["workers"]))
 
-    def map(self, fn, jobs: list[tuple], shared: tuple = ()):
+    def map(self, fn, jobs: list[tuple], shared: tuple = (), where: list | None = None):
         """``(job index, result)`` of ``fn(*job, *shared)`` for each job, as they finish.
 
         ``shared`` goes to the scheduler once, as the result of a task rather than scattered data:
-        a worker that dies holding it loses nothing, the scheduler computes it again."""
+        a worker that dies holding it loses nothing, the scheduler computes it again. ``where``
+        names, for each job, the worker address it should preferably run on (a result's last
+        item names the worker that made it), or None."""
         from distributed import as_completed
         from distributed.scheduler import KilledWorker
 
         shared_f = [self.client.submit(_same, x, pure=False) for x in shared]
-        futures = [self.client.submit(fn, *job, *shared_f, pure=False, retries=RETRIES) for job in jobs]
+        where = where or [None] * len(jobs)
+        futures = [self.client.submit(fn, *job, *shared_f, pure=False, retries=RETRIES,
+                                      **({"workers": [where[i]], "allow_other_workers": True} if where[i] else {}))
+                   for i, job in enumerate(jobs)]
         index = {f.key: i for i, f in enumerate(futures)}
         try:
             for f in as_completed(futures):

@@ -162,10 +162,10 @@ def cue_patterns(ref: ReferenceData) -> list[dict]:
 @Language.factory("kg_entity_ruler", default_config={"ontology_dir": None})
 def make_entity_ruler(nlp: Language, name: str, ontology_dir: str | None):
     """An EntityRuler fed from the reference data and structural cue patterns (longest match wins)."""
-    from spacy.pipeline import EntityRuler
+    from kg.extract.gated_ruler import GatedEntityRuler
 
     ref = load_reference(ontology_dir)
-    ruler = EntityRuler(nlp, name=name, overwrite_ents=True, phrase_matcher_attr="LOWER")
+    ruler = GatedEntityRuler(nlp, name=name, overwrite_ents=True, phrase_matcher_attr="LOWER")
     with nlp.select_pipes(enable=[]):  # phrase patterns need the tokenizer only (the ruler would run the others)
         ruler.add_patterns(reference_patterns(nlp, ref) + cue_patterns(ref))
     return ruler

@@ -85,18 +85,13 @@ def title_mentions(article: Article, nlp) -> list[Mention]:
     title = article.title
     found: list[tuple[int, int, str, str]] = []
     low = title.casefold()
-    for e in ref.entities.values():
-        for alias in (*e.aliases_zh, e.name, *e.aliases_en):
-            if not alias:
-                continue
-            if has_cjk(alias):
-                i = title.find(alias)
-            else:
-                hay = title if e.case_sensitive else low
-                needle = alias if e.case_sensitive else alias.casefold()
-                i = _word_find(hay, needle)
-            if i >= 0:
-                found.append((i, i + len(alias), e.id, alias))
+    for rid, alias, cjk, case_sensitive, needle in _title_needles(ref):
+        if cjk:
+            i = title.find(alias)
+        else:
+            i = _word_find(title if case_sensitive else low, needle)
+        if i >= 0:
+            found.append((i, i + len(alias), rid, alias))
     # longest non-overlapping
     found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
     taken: list[tuple[int, int]] = []
@@ -108,6 +103,20 @@ def title_mentions(article: Article, nlp) -> list[Mention]:
         out.append(Mention(name=title[s:e_], cls=ref.entities[rid].cls, passage=-1, start=s, end=e_, ref=rid,
                            origin="title"))
     return sorted(out, key=lambda m: m.start)
+
+
+_NEEDLES: dict[int, tuple] = {}
+
+
+def _title_needles(ref) -> list[tuple[str, str, bool, bool, str]]:
+    """(id, alias, is Chinese, case-sensitive, what to look for) of every reference name, in the
+    order :func:`title_mentions` tries them; made once per reference data, not per title."""
+    held = _NEEDLES.get(id(ref))
+    if held is None or held[0] is not ref:
+        needles = [(e.id, alias, has_cjk(alias), e.case_sensitive, alias if e.case_sensitive else alias.casefold())
+                   for e in ref.entities.values() for alias in (*e.aliases_zh, e.name, *e.aliases_en) if alias]
+        held = _NEEDLES[id(ref)] = (ref, needles)
+    return held[1]
 
 
 def _read_chinese_title(ex: ArticleExtraction, nlp) -> None:
@@ -175,13 +184,68 @@ def extract_articles(nlp, articles: list[Article], progress=None, errors: list |
 
     ``progress`` and ``second_progress`` are called with 1 for each passage done in each pass."""
     kept: dict = {}  # the Docs as they are before the names ruler: the second pass starts from them
-    first = _extract_pass(nlp, articles, progress, errors, model, kept=kept, record=True)
-    names = discovered_names(first)
-    if not names:
-        return first
-    ok = {id(ex.article) for ex in first}
-    with _names_ruler(nlp, names):
-        return _extract_pass(nlp, [a for a in articles if id(a) in ok], second_progress, errors, model, kept=kept)
+    with _ner_features_once(nlp) as ner_memo:
+        # the first pass only serves the names and their classes: no figures (a quarter of its own work)
+        first = _extract_pass(nlp, articles, progress, errors, model, kept=kept, record=True, figures=False)
+        names = discovered_names(first)
+        ok = {id(ex.article) for ex in first}
+        ner_memo.recording = False
+        # without names the second pass is the first with its figures (the same Docs)
+        with _names_ruler(nlp, names) if names else contextlib.nullcontext():
+            return _extract_pass(nlp, [a for a in articles if id(a) in ok], second_progress, errors, model, kept=kept)
+
+
+class _NerMemo:
+    """The NER's token vectors of the first pass, by batch (see :func:`_ner_features_once`)."""
+
+    def __init__(self, inner, columns):
+        self.inner, self.columns, self.recording = inner, columns, True
+        self.vectors: dict[tuple, object] = {}
+
+    def forward(self, layer, docs, is_train: bool):
+        if is_train:
+            return self.inner(docs, is_train)
+        key = tuple(d.to_array(self.columns).tobytes() for d in docs)
+        out = self.vectors.pop(key, None)
+        if out is None:
+            out = self.inner.predict(docs)
+            if self.recording:
+                self.vectors[key] = out
+        return out, _no_backprop
+
+
+def _no_backprop(d):
+    raise NotImplementedError("the NER's memoised token vectors are for prediction only")
+
+
+@contextlib.contextmanager
+def _ner_features_once(nlp):
+    """While extracting: the NER computes its token vectors (its own tok2vec, about half of its
+    cost) once per batch of passages, in the first pass, and the second pass reuses them.
+
+    Why this is exact: the NER's model embeds the tokens first (a CNN over the features NORM,
+    PREFIX, SUFFIX and SHAPE of each token, which the names ruler does not touch) and only then
+    decodes entities step by step, which is where the entities preset by the rulers come in. A
+    batch of the second pass whose Docs have the same feature arrays as one of the first (the same
+    passages in the same batches: it takes them from the kept Docs, in the same order) gets that
+    batch's vectors, every other batch is computed as usual. A pipeline whose NER is not spaCy's
+    transition model runs unchanged."""
+    memo = None
+    model = nlp.get_pipe("ner").model if "ner" in nlp.pipe_names else None
+    if model is not None and model.name == "parser_model" and model.layers:
+        inner = model.layers[0]
+        columns = next((n.attrs.get("columns") for n in inner.walk() if n.name == "extract_features"), None)
+        if columns:
+            from thinc.api import Model
+
+            memo = _NerMemo(inner, columns)
+            model.layers[0] = Model("kg_ner_vectors_once", memo.forward, layers=[inner])
+    try:
+        yield memo if memo is not None else _NerMemo(None, None)
+    finally:
+        if memo is not None:
+            model.layers[0] = memo.inner
+            memo.vectors.clear()
 
 
 def discovered_names(extractions: list[ArticleExtraction]) -> dict[str, str]:
@@ -202,11 +266,16 @@ NAMES_RULER = "kg_found_names"
 
 
 def add_names_ruler(nlp, names: dict[str, str]):
-    """An entity ruler for the names the first pass found (exact tokens, the voted class)."""
+    """An entity ruler for the names the first pass found (exact tokens, the voted class).
+
+    The names are phrase patterns on ORTH (the ruler's PhraseMatcher): the same matches as token
+    patterns ``[{"ORTH": ...}, ...]`` of the name's tokens, at a fraction of the token Matcher's
+    cost; the ruler tokenizes them with every other component off (it would run the tagger and
+    parser on each name otherwise)."""
     ruler = nlp.add_pipe("entity_ruler", name=NAMES_RULER, after="kg_cue_filter", config={"overwrite_ents": False})
     try:
-        ruler.add_patterns([{"label": cls, "id": "found", "pattern": [{"ORTH": t.text} for t in nlp.make_doc(n)]}
-                            for n, cls in sorted(names.items())])
+        with nlp.select_pipes(enable=[]):
+            ruler.add_patterns([{"label": cls, "id": "found", "pattern": n} for n, cls in sorted(names.items())])
     except BaseException:
         nlp.remove_pipe(NAMES_RULER)
         raise
@@ -244,9 +313,10 @@ def _analyse_one(nlp, text: str):
         return None
 
 
-def _analyse_kept(nlp, keys: list, texts: list[str], kept: dict | None, record: bool = False):
+def _analyse_kept(nlp, texts: list[str], kept: dict | None, record: bool = False):
     """:func:`_analyse`, with the Docs as they are before the names ruler kept in ``kept`` (by
-    ``keys``) when ``record``, and taken from there instead of analysed again otherwise.
+    text, of which they are a function) when ``record``, and taken from there instead of analysed
+    again otherwise (a worker of ``--workers``/``--dask`` keeps them from one phase to the next).
 
     Why: the components before the names ruler (tok2vec, tagger, parser, lemmatizer, our entity
     ruler) do not depend on the names, and are most of the model's cost; the second pass runs
@@ -255,13 +325,13 @@ def _analyse_kept(nlp, keys: list, texts: list[str], kept: dict | None, record: 
         yield from _analyse(nlp, texts)
         return
     early = [n for n in nlp.pipe_names[:nlp.pipe_names.index("ner")] if n != NAMES_RULER]
-    missing = [i for i, k in enumerate(keys) if record or k not in kept]
-    docs: list = [None if record else kept.pop(k, None) for k in keys]
+    docs: list = [None if record else kept.pop(t, None) for t in texts]
+    missing = [i for i, d in enumerate(docs) if d is None]  # (a text twice in a pass: analysed again)
     with nlp.select_pipes(enable=early):
         for i, doc in zip(missing, _analyse(nlp, [texts[i] for i in missing])):
             docs[i] = doc
             if record and doc is not None:
-                kept[keys[i]] = _without_tensor(doc.copy())
+                kept[texts[i]] = _without_tensor(doc.copy())
     ready = [i for i, d in enumerate(docs) if d is not None]
     for s in range(0, len(ready), _BATCH):
         chunk = ready[s:s + _BATCH]
@@ -285,18 +355,18 @@ def _without_tensor(doc):
 
 
 def _extract_pass(nlp, articles: list[Article], progress=None, errors: list | None = None,
-                  model=None, kept: dict | None = None, record: bool = False) -> list[ArticleExtraction]:
+                  model=None, kept: dict | None = None, record: bool = False,
+                  figures: bool = True) -> list[ArticleExtraction]:
     """Run the pipeline over every passage of every article (batched with ``nlp.pipe``).
 
     An internal error in one article loses only that article: it is reported in ``errors`` as
     ``FILE:LINE: internal error in STAGE (please report)`` and the others go on. With ``kept``
-    see :func:`_analyse_kept`."""
+    see :func:`_analyse_kept`; ``figures=False`` leaves the figures out (nothing else reads them)."""
     jobs = [(ai, pi, p.text) for ai, a in enumerate(articles) for pi, p in enumerate(a.passages)]
     docs_by_article: dict[int, list] = {i: [] for i in range(len(articles))}
     failed: dict[int, str] = {}
     texts = [with_final_stop(t) for _, _, t in jobs]
-    keys = [(id(articles[ai]), pi) for ai, pi, _ in jobs]
-    for (ai, pi, text), doc in zip(jobs, _analyse_kept(nlp, keys, texts, kept, record)):
+    for (ai, pi, text), doc in zip(jobs, _analyse_kept(nlp, texts, kept, record)):
         if doc is None:
             failed.setdefault(ai, "entity recognition")
         else:
@@ -307,8 +377,8 @@ def _extract_pass(nlp, articles: list[Article], progress=None, errors: list | No
     # titles in batches too (one nlp() call per title cost 7% of extraction), as they are written
     titled = [ai for ai, a in enumerate(articles) if a.title and not has_cjk(a.title) and ai not in failed]
     title_docs: dict[int, object] = {}
-    title_keys = [(id(articles[ai]), -1) for ai in titled]
-    for ai, doc in zip(titled, _analyse_kept(nlp, title_keys, [articles[ai].title for ai in titled], kept, record)):
+    title_texts = [articles[ai].title for ai in titled]
+    for ai, doc in zip(titled, _analyse_kept(nlp, title_texts, kept, record)):
         if doc is None:
             failed.setdefault(ai, "title")
         else:
@@ -320,7 +390,8 @@ def _extract_pass(nlp, articles: list[Article], progress=None, errors: list | No
         stage = failed.get(ai)
         if stage is None:
             try:
-                results.append(_extract_article(nlp, article, docs_by_article[ai], model, title_docs.get(ai)))
+                results.append(_extract_article(nlp, article, docs_by_article[ai], model, title_docs.get(ai),
+                                                figures=figures))
                 continue
             except Exception as e:  # noqa: BLE001 -- reported below, the other articles go on
                 stage = getattr(e, "kg_stage", "relation extraction")
@@ -347,7 +418,7 @@ class _Stage:
         return False
 
 
-def _extract_article(nlp, article: Article, docs: list, model, title_doc=None) -> ArticleExtraction:
+def _extract_article(nlp, article: Article, docs: list, model, title_doc=None, figures: bool = True) -> ArticleExtraction:
     from kg.extract.classifier import classify
     from kg.extract.figures import extract_figures
     from kg.extract.relations import ArticleContext, extract_relations
@@ -375,8 +446,9 @@ def _extract_article(nlp, article: Article, docs: list, model, title_doc=None) -
                 ex.facts.extend(rule_facts)
             else:
                 ex.facts.extend(f for f in rule_facts if f.modality != "asserted")
-        with _Stage("figures"):
-            ex.figures.extend(extract_figures(doc, pi, ctx))
+        if figures:
+            with _Stage("figures"):
+                ex.figures.extend(extract_figures(doc, pi, ctx))
     with _Stage("relation extraction"):
         if not model:
             ex.facts.extend(ctx.document_inferences(ex.facts))

@@ -9,7 +9,11 @@ the caller still holds) and the results are put back in article order, so the gr
 depend on how the corpus was cut or which worker finished first.
 
 A worker loads the pipeline once (:func:`init_worker`); the names of the second phase are added
-to its pipeline once per phase, not per shard.
+to its pipeline once per phase, not per shard. Like one process, a worker keeps what the second
+pass can reuse of the first (the Docs before the names ruler, the NER's token vectors; see
+:func:`kg.extract.pipeline.extract_articles`), and each shard of the second phase is sent to the
+worker that ran it in the first (``where``); on another worker (a restarted one) it is simply
+analysed whole, with the same result.
 """
 from __future__ import annotations
 
@@ -44,12 +48,13 @@ def plan_shards(articles: list[Article], workers: int, max_chars: int = SHARD_CH
     return shards
 
 
-def init_worker(model: str | None, ontology_dir: str | None, parent: int | None = None) -> None:
+def init_worker(model: str | None, ontology_dir: str | None, parent: int | None = None, where=None) -> None:
     """Load the pipeline in this worker process (once: :func:`load_pipeline` is cached).
 
     A pipeline that cannot be loaded (a bad ``--model``) is not an error here, where it would
     only break the pool: :func:`run_shard` loads it again and its one-line error reaches the build.
-    ``parent`` is the build's process: when it is gone (``kill -9``), this worker exits too."""
+    ``parent`` is the build's process: when it is gone (``kill -9``), this worker exits too.
+    ``where`` names this worker to its runner (see :func:`run_shard`)."""
     from kg.errors import KGError
     from kg.extract.pipeline import load_pipeline
 
@@ -57,7 +62,7 @@ def init_worker(model: str | None, ontology_dir: str | None, parent: int | None 
         import threading
 
         threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="kg-parent-watch").start()
-    _WORKER.update(model=model, ontology_dir=ontology_dir)
+    _WORKER.update(model=model, ontology_dir=ontology_dir, where=where)
     try:
         load_pipeline(model, ontology_dir)
     except KGError:
@@ -81,18 +86,45 @@ def _exit_with(parent: int, interval: float = 1.0) -> None:
 
 
 def run_shard(articles: list[Article], names: dict[str, str] | None, phase: str
-              ) -> tuple[list[tuple[int, ArticleExtraction]], list[str]]:
+              ) -> tuple[list[tuple[int, ArticleExtraction]], list[str], object]:
     """One extraction pass over a shard in a worker: ``(index in shard, extraction without its
-    article)`` for each article that went through, and the error lines of those that did not."""
+    article)`` for each article that went through, the error lines of those that did not, and
+    which worker this is (the runner sends the shard's second phase there).
+
+    ``phase`` is ``first-BUILD`` (no names; keeps the Docs and the NER's vectors for the second
+    phase, leaves out the figures), ``second-BUILD`` (with the names; uses what the first kept) or
+    anything else (a whole pass)."""
     from kg.extract.pipeline import _extract_pass, load_pipeline
 
     with _LOCK:
         nlp = load_pipeline(_WORKER.get("model"), _WORKER.get("ontology_dir"))
+        kept, memo = _kept_for(nlp, phase)
         _use_names(nlp, phase, names)
         errors: list[str] = []
-        done = _extract_pass(nlp, articles, None, errors)
+        first = phase.startswith("first-")
+        memo.recording = first
+        done = _extract_pass(nlp, articles, None, errors, kept=kept, record=first, figures=not first)
     index = {id(a): i for i, a in enumerate(articles)}
-    return [(index[id(ex.article)], replace(ex, article=None)) for ex in done], errors
+    return [(index[id(ex.article)], replace(ex, article=None)) for ex in done], errors, _WORKER.get("where")
+
+
+def _kept_for(nlp, phase: str):
+    """This worker's kept Docs (None outside a build's two phases) and its NER vectors memo, both
+    emptied when a build's first phase begins (what an earlier build left is of no use)."""
+    import contextlib
+
+    from kg.extract.pipeline import _ner_features_once
+
+    if "memo" not in _WORKER:
+        stack = contextlib.ExitStack()
+        _WORKER.update(memo=stack.enter_context(_ner_features_once(nlp)), memo_stack=stack, kept={})
+    build = phase.split("-", 1)[-1]
+    if phase.startswith("first-") and _WORKER.get("build") != build:
+        _WORKER["kept"].clear()
+        _WORKER["memo"].vectors.clear()
+        _WORKER["build"] = build
+    in_build = phase.startswith(("first-", "second-")) and _WORKER.get("build") == build
+    return (_WORKER["kept"] if in_build else None), _WORKER["memo"]
 
 
 def _use_names(nlp, phase: str, names: dict[str, str] | None) -> None:
@@ -109,7 +141,8 @@ def _use_names(nlp, phase: str, names: dict[str, str] | None) -> None:
 
 
 class LocalPool:
-    """``--workers N``: a pool of N local processes, each with its own pipeline.
+    """``--workers N``: N local processes, each with its own pipeline and its own queue of shards
+    (so a shard's second phase can go to the process that ran its first).
 
     The processes come from a fork server (never a fork of a parent that runs threads, such as the
     progress line), which imports spaCy once; each worker then loads the model once."""
@@ -122,26 +155,52 @@ class LocalPool:
         self.workers = workers
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["kg.extract.shards", "kg.extract.pipeline", "spacy"])
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker,
-                                         initargs=(model, ontology_dir, os.getpid()))
+        self._pools = [ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=init_worker,
+                                           initargs=(model, ontology_dir, os.getpid(), k)) for k in range(workers)]
 
-    def map(self, fn, jobs: list[tuple], shared: tuple = ()):
-        """``(job index, result)`` of ``fn(*job, *shared)`` for each job, as they finish."""
-        from concurrent.futures import as_completed
+    def map(self, fn, jobs: list[tuple], shared: tuple = (), where: list | None = None):
+        """``(job index, result)`` of ``fn(*job, *shared)`` for each job, as they finish. A job
+        goes to the process ``where`` names for it (a result's last item names the process that
+        made it); the others to whichever process is free (two queued at most per process)."""
+        from collections import deque
+        from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
         from kg.errors import WorkerError
 
-        futures = {self._pool.submit(fn, *job, *shared): i for i, job in enumerate(jobs)}
+        where = where or [None] * len(jobs)
+        futures: dict = {}
+        for i, job in enumerate(jobs):
+            if where[i] is not None:
+                futures[self._pools[where[i] % self.workers].submit(fn, *job, *shared)] = (i, where[i])
+        free = deque(i for i in range(len(jobs)) if where[i] is None)
+        load = [sum(1 for _, k in futures.values() if k == w) for w in range(self.workers)]
+
+        def fill():
+            while free and min(load) < 2:
+                k = load.index(min(load))
+                i = free.popleft()
+                futures[self._pools[k].submit(fn, *jobs[i], *shared)] = (i, k)
+                load[k] += 1
+
         try:
-            for f in as_completed(futures):
-                yield futures[f], f.result()
+            fill()
+            while futures:
+                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for f in done:
+                    i, k = futures.pop(f)
+                    load[k] -= 1
+                    yield i, f.result()
+                fill()
         except BrokenProcessPool:
             raise WorkerError(f"a process of --workers {self.workers} died (out of memory, or killed); the build "
                               "stopped and wrote nothing; run it again, with fewer --workers") from None
 
     def close(self) -> None:
-        self._pool.shutdown(cancel_futures=True)
+        for pool in self._pools:
+            pool.shutdown(wait=False, cancel_futures=True)
+        for pool in self._pools:
+            pool.shutdown(cancel_futures=True)
 
     def __enter__(self):
         return self
@@ -156,34 +215,40 @@ def extract_sharded(runner, articles: list[Article], *, progress=None, second_pr
     """What :func:`kg.extract.pipeline.extract_articles` returns, computed by ``runner``'s workers.
 
     ``progress`` / ``second_progress`` are called with the number of passages of each shard as it
-    finishes, in the first and in the second pass; ``shard_chars`` caps a shard's text."""
+    finishes, in the first and in the second pass; ``shard_chars`` caps a shard's text. The second
+    phase has the first's shards (less the articles that failed), each on the worker that ran it."""
+    import uuid
+
     from kg.extract.pipeline import discovered_names
 
-    first = _phase(runner, articles, None, "first", progress, errors, shard_chars)
+    build = uuid.uuid4().hex  # a new ruler and new kept Docs for each build
+    shards = plan_shards(articles, runner.workers, shard_chars)
+    first, placed = _phase(runner, articles, shards, None, f"first-{build}", progress, errors)
     names = discovered_names([ex for ex in first if ex is not None])
-    if not names:
-        return [ex for ex in first if ex is not None]
-    ok = [a for a, ex in zip(articles, first) if ex is not None]
-    second = _phase(runner, ok, names, "second", second_progress, errors, shard_chars)
+    # (without names, the second phase is the first with its figures, from the same kept Docs)
+    ok_shards = [[i for i in shard if first[i] is not None] for shard in shards]
+    kept_where = [w for w, shard in zip(placed, ok_shards) if shard]
+    ok_shards = [shard for shard in ok_shards if shard]
+    second, _ = _phase(runner, articles, ok_shards, names or None, f"second-{build}", second_progress, errors,
+                       where=kept_where)
     return [ex for ex in second if ex is not None]
 
 
-def _phase(runner, articles: list[Article], names, phase: str, progress, errors, shard_chars: int) -> list:
-    """One pass over all shards; the extractions in article order (None where an article failed)."""
-    import uuid
-
-    shards = plan_shards(articles, runner.workers, shard_chars)
-    token = f"{phase}-{uuid.uuid4().hex}"  # a new ruler for each phase, even of another build
+def _phase(runner, articles: list[Article], shards: list, names, phase: str, progress, errors,
+           where: list | None = None) -> tuple[list, list]:
+    """One pass over all shards: the extractions in article order (None where an article failed
+    or is in no shard), and the worker that ran each shard."""
     jobs = [([articles[i] for i in shard],) for shard in shards]
     out: list = [None] * len(articles)
+    placed: list = [None] * len(shards)
     shard_errors: list[list[str]] = [[] for _ in shards]
-    for k, (records, errs) in runner.map(run_shard, jobs, (names, token)):
+    for k, (records, errs, worker) in runner.map(run_shard, jobs, (names, phase), where=where):
         for i, ex in records:
             out[shards[k][i]] = replace(ex, article=articles[shards[k][i]])
-        shard_errors[k] = errs
+        shard_errors[k], placed[k] = errs, worker
         if progress is not None:
             progress(sum(len(articles[i].passages) for i in shards[k]))
     if errors is not None:
         for errs in shard_errors:
             errors.extend(errs)
-    return out
+    return out, placed

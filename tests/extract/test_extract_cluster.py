@@ -60,8 +60,8 @@ def test_a_shard_whose_worker_dies_is_run_again(cluster, tmp_path, nlp):
     marker = tmp_path / "died"
     with DaskRunner(cluster.scheduler_address) as runner:
         results = dict(runner.map(functools.partial(_dies_once, marker=str(marker)), [(articles,)], (None, "t")))
-        records, errors = results[0]
-    assert marker.exists() and errors == []
+        records, errors, where = results[0]
+    assert marker.exists() and errors == [] and where.startswith("tcp://")
     expected = _extract_pass(nlp, articles)
     assert [ex.mentions for _, ex in records] == [ex.mentions for ex in expected]
     with pytest.raises(ProcessLookupError):  # the first worker really died

@@ -2,6 +2,8 @@
 graph, byte for byte, as one process, however the corpus is cut."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from click.testing import CliRunner
 from hypothesis import given
@@ -122,3 +124,28 @@ def test_workers_of_a_killed_build_do_not_outlive_it(tmp_path):
     for p in alive:
         os.kill(p, signal.SIGKILL)
     assert not alive, f"left behind: {alive}"
+
+
+def test_a_worker_keeps_its_first_phase_for_the_second(nlp):
+    """A shard's second phase on the worker that ran its first reuses the Docs and NER vectors it
+    kept (here this process plays the worker), and gives what one process gives."""
+    from kg.extract import shards
+    from kg.extract.pipeline import NAMES_RULER, discovered_names, extract_articles, load_pipeline
+    from kg.ingest import read_inputs
+
+    articles, _ = read_inputs([str(DEV_DIR / "articles.txt")])
+    shards.init_worker(None, None, where="here")
+    worker_nlp = load_pipeline(None, None)  # the worker's pipeline: this process's, under its cache key
+    try:
+        records, errors, where = shards.run_shard(articles, None, "first-b1")
+        assert where == "here" and errors == [] and shards._WORKER["kept"] and shards._WORKER["memo"].vectors
+        names = discovered_names([ex for _, ex in records])
+        records, errors, _ = shards.run_shard(articles, names, "second-b1")
+        assert not shards._WORKER["kept"] and not shards._WORKER["memo"].vectors  # all taken
+    finally:
+        shards._WORKER.pop("memo_stack").close()
+        shards._use_names(worker_nlp, "done", None)
+        shards._WORKER.clear()
+    assert NAMES_RULER not in worker_nlp.pipe_names
+    assert worker_nlp.get_pipe("ner").model.layers[0].name != "kg_ner_vectors_once"
+    assert [ex for _, ex in records] == [replace(ex, article=None) for ex in extract_articles(nlp, articles)]
