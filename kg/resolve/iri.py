@@ -24,6 +24,8 @@ def slug(text: str) -> str:
     s = unicodedata.normalize("NFKC", text).casefold().strip()
     s = _DROP.sub("", s)
     s = _DASHES.sub("-", s).strip("-")
+    if s and not s.strip("."):  # "." or "..": a dot-segment in an IRI path; a stable key instead
+        return "x-" + digest(s, length=8)
     return s or "x"
 
 
@@ -34,10 +36,16 @@ def digest(*parts: object, length: int = 16) -> str:
     return h[:length]
 
 
+def _segment(s: str) -> str:
+    seg = quote(unicodedata.normalize("NFC", s), safe="", errors="replace")
+    # "." and ".." are dot-segments, which IRI-normalising parsers (raptor's rapper) remove: percent-
+    # encoded they stay a segment for them (slug() never gives one; this guards the other callers)
+    return seg.replace(".", "%2E") if seg in (".", "..") else seg
+
+
 def mint(*segments: str) -> URIRef:
     """The IRI ``<ENTITY_BASE>seg1/seg2/...``, each segment percent-encoded (``safe=''``)."""
-    path = "/".join(quote(unicodedata.normalize("NFC", s), safe="", errors="replace") for s in segments)
-    return URIRef(ENTITY_BASE + path)
+    return URIRef(ENTITY_BASE + "/".join(_segment(s) for s in segments))
 
 
 def entity_iri(coarse: str, key: str) -> URIRef:

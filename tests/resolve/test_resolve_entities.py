@@ -65,3 +65,13 @@ def test_resolve_the_company_is_not_an_entity():
 ])
 def test_resolve_match_keys(a, b, same):
     assert (match_key(a, "ORG") == match_key(b, "ORG")) == same
+
+
+@pytest.mark.parametrize("name", [".", "..", "...", " . "])
+def test_iri_of_a_dots_only_name_is_no_dot_segment(name):
+    """A name of dots would be a dot-segment ("id/org/."), which IRI-normalising parsers drop."""
+    from kg.resolve.iri import entity_iri, mint
+
+    iri = str(entity_iri("ORG", name))
+    assert not iri.endswith(("/.", "/..")) and iri == str(entity_iri("ORG", name))
+    assert str(mint("org", ".")).endswith("/%2E")
