@@ -27,6 +27,18 @@ def nlp():
     return load_pipeline()
 
 
+def extract_text(nlp, text: str):
+    """The ArticleExtraction of one article whose body is ``text`` (the real pipeline, both passes)."""
+    import json
+
+    from kg.extract.pipeline import extract_articles
+    from kg.ingest.readers import IngestReport, read_jsonl
+
+    record = json.dumps({"title": "Test", "source": "tests", "date": "2025-06-01", "text": text})
+    ex, = extract_articles(nlp, list(read_jsonl(record, "-", IngestReport())))
+    return ex
+
+
 @pytest.fixture(scope="session")
 def seed_build(tmp_path_factory):
     """The seed digest built once by the real pipeline: ``(BuildResult, path to graph.ttl)``."""

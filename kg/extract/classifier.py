@@ -130,6 +130,8 @@ class RelationClassifier:
 
 
 def _key(c: CandidateRecord, subject: str | None = None, obj: str | None = None) -> tuple:
+    """The fact a candidate states, (subject key, predicate, object key), in one order for a
+    symmetric predicate; ``subject``/``obj`` put another entity in that place."""
     k = (subject or entity_key(c.subject), c.predicate, obj or entity_key(c.object))
     return (min(k[0], k[2]), k[1], max(k[0], k[2])) if c.predicate in SYMMETRIC else k
 
@@ -144,7 +146,6 @@ def _distribute(candidates: list[CandidateRecord], best: dict) -> None:
         k = _key(c)
         if k in best:
             continue
-        sk, ok = k[0], k[2]
         for side, peer in enumerate(c.conjuncts):
             if not peer or peer in (entity_key(c.subject), entity_key(c.object)):
                 continue
@@ -166,9 +167,7 @@ def classify(candidates: list[CandidateRecord], model: RelationModel, facts: lis
         p = model.probability(c.predicate, c.features)
         if p < model.threshold:
             continue
-        k = (entity_key(c.subject), c.predicate, entity_key(c.object))
-        if c.predicate in SYMMETRIC:
-            k = (min(k[0], k[2]), c.predicate, max(k[0], k[2]))
+        k = _key(c)
         # an asserted reading anywhere in the article wins over hedged ones, then the higher probability
         rank = (c.modality == "asserted", p)
         if k not in best or rank > best[k][0]:

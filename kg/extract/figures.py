@@ -135,6 +135,7 @@ def _digits(text: str, lex: dict) -> str:
 def extract_figures(doc: Doc, pi: int, ctx: ArticleContext) -> list[Figure]:
     figs: list[Figure] = []
     lex = ctx.metrics
+    share_of = re.compile(r"\s*of\s+(?:[\w'’\-]+\s+){0,6}(?:%s)\b" % "|".join(lex["share_of_nouns"]))  # "X% of ... orders"
     for sent in doc.sents:
         r = SentenceReader(doc, sent, pi, ctx)
         text = _digits(sent.text, lex)
@@ -194,7 +195,6 @@ def extract_figures(doc: Doc, pi: int, ctx: ArticleContext) -> list[Figure]:
                 used.append((m.start(), m.end()))
                 _emit(r, figs, sent, m.start(), m.end(), mtype, value, "count", "count-keyword")
         # percentages and multiples; a sentence that states one market share compares players' shares
-        share_of = re.compile(r"\s*of\s+(?:[\w'’\-]+\s+){0,6}(?:%s)\b" % "|".join(lex["share_of_nouns"]))
         pcts = list(re.finditer(rf"{_NUM}\s*(?:%|percent\b|per cent\b)", text))
         shares = any(share_of.match(text[m.end():]) or re.search(r"\b(market share|share of|of the market)\b",
                                                                     text[m.end():m.end() + 35]) for m in pcts)
@@ -236,21 +236,23 @@ def _after_type(post: str, lex: dict) -> str | None:
 
 def _emit(r: SentenceReader, figs: list, sent: Span, s: int, e: int, mtype: str, value: Decimal, unit: str,
           rule: str) -> None:
-    if mtype == "investment":  # money the entity itself puts in; a round it raises is not its metric
-        ent = _investor(r, sent, s)
-        if ent is None:
-            return
-    elif mtype == "marketShare" and (ent := _share_holder(r, sent, s, e)) is not None:
-        pass
-    else:
-        fined = _fined_parties(r, sent, s) if mtype == "fine" else []
-        if len(fined) > 1:  # "fined A, B and C 500,000 yuan each": one figure per party
-            for other in fined[1:]:
-                _emit_for(r, figs, sent, s, e, mtype, value, unit, rule, other)
-        ent = (fined[0] if fined else None) or _subject_of_figure(r, sent, s)
-    if ent is None or (mtype == "fine" and coarse(ent) == "GOV"):
-        return  # a fine describes the party fined, never the body that imposed it
-    _emit_for(r, figs, sent, s, e, mtype, value, unit, rule, ent)
+    for ent in _owners(r, sent, s, e, mtype):
+        _emit_for(r, figs, sent, s, e, mtype, value, unit, rule, ent)
+
+
+def _owners(r: SentenceReader, sent: Span, s: int, e: int, mtype: str) -> list:
+    """The entities the figure at characters ``s``-``e`` of ``sent`` describes (annotation guidelines):
+    an investment is the money of whoever puts it in (a round a company raises is no one's); a fine
+    belongs to the parties fined, never to the body that imposed it; a compared share to the player
+    named with it; anything else to the sentence's subject of the figure."""
+    if mtype == "investment":
+        return [x for x in [_investor(r, sent, s)] if x is not None]
+    owners = _fined_parties(r, sent, s) if mtype == "fine" else []
+    if mtype == "marketShare":
+        owners = [x for x in [_share_holder(r, sent, s, e)] if x is not None]
+    if not owners:
+        owners = [x for x in [_subject_of_figure(r, sent, s)] if x is not None]
+    return [x for x in owners if not (mtype == "fine" and coarse(x) == "GOV")]
 
 
 def _emit_for(r: SentenceReader, figs: list, sent: Span, s: int, e: int, mtype: str, value: Decimal, unit: str,
@@ -294,10 +296,13 @@ def _investor(r: SentenceReader, sent: Span, s: int):
         elif t.pos_ == "NOUN" and lem in nouns:
             found += [e for c in t.children if c.dep_ == "poss" and (e := r.ent_at(c)) is not None
                       and coarse(e) == "ORG"]
-    if not found:
-        return None
+    return _nearest(r, sent, s, found)
+
+
+def _nearest(r: SentenceReader, sent: Span, s: int, ents: list):
+    """Of ``ents``, the one whose first word is nearest character ``s`` of ``sent`` (None if none)."""
     at = sent.start_char + s
-    return min(found, key=lambda e: abs(r.doc[e.start].idx - at))
+    return min(ents, key=lambda e: abs(r.doc[e.start].idx - at)) if ents else None
 
 
 def _share_holder(r: SentenceReader, sent: Span, s: int, e: int):
@@ -335,8 +340,7 @@ def _fined_parties(r: SentenceReader, sent: Span, s: int) -> list:
                 found += [e for e in r.group(c) if coarse(e) in ("ORG", "PERSON", "PRODUCT") and e not in found]
     if len(found) > 1 and any(t.lower_ == "each" for t in sent):
         return found
-    at = sent.start_char + s
-    return [min(found, key=lambda e: abs(r.doc[e.start].idx - at))] if found else []
+    return [x for x in [_nearest(r, sent, s, found)] if x is not None]
 
 
 _METRIC_NOUNS = {"valuation", "revenue", "revenues", "profit", "income", "loss", "investment", "gmv", "volume",

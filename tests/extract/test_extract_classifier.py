@@ -10,6 +10,8 @@ from kg.extract.classifier import DEFAULT_MODEL, MODEL_FORMAT, RelationModel, lo
 from kg.extract.typer import DEFAULT_MODEL as TYPER_MODEL
 from kg.extract.typer import load_typer
 
+from conftest import extract_text
+
 
 def test_classifier_shipped_models_load():
     model = load_model()
@@ -74,17 +76,8 @@ def test_classifier_bad_model_through_the_cli(tmp_path):
     assert "Traceback" not in r.stderr and "not a platform-kg relation model" in r.stderr
 
 
-def _extract(nlp, text: str):
-    from kg.extract.pipeline import extract_articles
-    from kg.ingest.readers import IngestReport, read_jsonl
-
-    record = json.dumps({"title": "Test", "source": "tests", "date": "2025-06-01", "text": text})
-    ex, = extract_articles(nlp, list(read_jsonl(record, "-", IngestReport())))
-    return ex
-
-
 def _facts(nlp, text: str) -> set[tuple[str, str, str]]:
-    return {(f.subject.name, f.predicate, f.object.name) for f in _extract(nlp, text).facts if f.modality == "asserted"}
+    return {(f.subject.name, f.predicate, f.object.name) for f in extract_text(nlp, text).facts if f.modality == "asserted"}
 
 
 @pytest.mark.parametrize("text,wanted,unwanted", [
@@ -108,6 +101,6 @@ def test_classifier_distributes_over_coordination(nlp, text, wanted, unwanted):
     ("Naspers sold part of its stake in Tencent in 2023.", ("Naspers", "Tencent"), "asserted"),
 ])
 def test_classifier_a_sold_stake_is_not_held(nlp, text, stake, modality):
-    ex = _extract(nlp, text)
+    ex = extract_text(nlp, text)
     got = {f.modality for f in ex.facts if (f.subject.name, f.predicate, f.object.name) == (stake[0], "acquiredStakeIn", stake[1])}
     assert got == {modality}, [(f.subject.name, f.predicate, f.object.name, f.modality) for f in ex.facts]

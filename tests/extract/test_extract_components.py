@@ -8,6 +8,8 @@ import pytest
 from kg.extract.dates import normalise_date
 from kg.extract.figures import parse_money
 
+from conftest import extract_text
+
 
 @pytest.mark.parametrize("text,expected", [
     ("Shopee chief operating officer Terence Pang spoke in Jakarta.", {("Shopee", "Platform"), ("Terence Pang", "Person"), ("Jakarta", "City")}),
@@ -143,14 +145,7 @@ def test_rules_copular_ownership(nlp, tmp_path, text, fact):
 
 
 def _figures(nlp, text: str, values: bool = False) -> set[tuple]:
-    import json
-
-    from kg.extract.pipeline import extract_articles
-    from kg.ingest.readers import IngestReport, read_jsonl
-
-    record = json.dumps({"title": "Test", "source": "tests", "date": "2025-06-01", "text": text})
-    ex, = extract_articles(nlp, list(read_jsonl(record, "-", IngestReport())))
-    return {(f.entity.name, f.metric_type, *((int(f.value),) if values else ())) for f in ex.figures}
+    return {(f.entity.name, f.metric_type, *((int(f.value),) if values else ())) for f in extract_text(nlp, text).figures}
 
 
 @pytest.mark.parametrize("text,wanted,unwanted", [
