@@ -43,7 +43,9 @@ class Slot:
     anchor: Token  # where the sentence mentions it (the reference's head for references)
     start: int  # token span of the words in this sentence
     end: int
-    via: str = ""  # "" for a named mention, else pronoun | description | plural
+    via: str = ""  # "" for a named mention, else pronoun | description | plural ("-far": named in an earlier passage)
+    home: tuple | None = None  # (passage index, Doc) where the entity is named, when not in this passage
+    group: frozenset = frozenset()  # for a plural reference: the keys of every entity it stands for
 
 
 @dataclass
@@ -90,12 +92,16 @@ def hedge_words(lex: dict) -> dict[str, str]:
     return out
 
 
-def sentence_slots(doc: Doc, sent: Span) -> list[Slot]:
+def sentence_slots(doc: Doc, sent: Span, far_refs=()) -> list[Slot]:
+    """The named mentions and resolved references of one sentence; ``far_refs`` are the passage's
+    references to entities named in earlier passages (:meth:`kg.extract.coref.Coreference.link_passages`)."""
     slots = [Slot(m, m.root(doc), m.start, m.end) for m in (doc._.kg_ents or []) if sent.start <= m.start < sent.end]
-    for r in doc._.kg_refs or []:
+    for r in [*(doc._.kg_refs or []), *far_refs]:
         if sent.start <= r.start < sent.end:
             anchor = r.root(doc)
-            slots.extend(Slot(t, anchor, r.start, r.end, r.kind) for t in r.targets)
+            via = r.kind + "-far" if r.home else r.kind
+            group = frozenset(entity_key(t) for t in r.targets) if len(r.targets) > 1 else frozenset()
+            slots.extend(Slot(t, anchor, r.start, r.end, via, r.home, group) for t in r.targets)
     return slots
 
 
@@ -155,10 +161,11 @@ class FeatureMaker:
         self.stake_nouns = set(stake["exchange_nouns"])
         self.partial_words = set(stake["_partial_words"])
 
-    def candidates(self, doc: Doc, sent: Span, rule_hits: dict) -> list[Candidate]:
+    def candidates(self, doc: Doc, sent: Span, rule_hits: dict, far_refs=()) -> list[Candidate]:
         """Every type-compatible (subject, predicate, object) of the sentence, with features.
-        ``rule_hits`` maps (subject key, predicate, object key) -> [(rule, modality)] for this sentence."""
-        slots = sentence_slots(doc, sent)
+        ``rule_hits`` maps (subject key, predicate, object key) -> [(rule, modality)] for this sentence;
+        ``far_refs`` are references to entities of earlier passages (see :func:`sentence_slots`)."""
+        slots = sentence_slots(doc, sent, far_refs)
         ent_tokens = {i: s for s in slots if not s.via for i in range(s.start, s.end)}
         sent_feats = self._sentence_features(sent)
         heads = _conjunct_heads(slots)
@@ -169,6 +176,9 @@ class FeatureMaker:
                     continue
                 if a.start < b.end and b.start < a.end:  # overlapping words
                     continue
+                if entity_key(a.entity) in b.group or entity_key(b.entity) in a.group:
+                    continue  # "A and B ... their families": a group says nothing of one member about another
+
                 preds = [p for p, (sc, oc) in SIGNATURE.items() if coarse(a.entity) in sc and coarse(b.entity) in oc]
                 if not preds:
                     continue

@@ -206,8 +206,8 @@ def extract_figures(doc: Doc, pi: int, ctx: ArticleContext) -> list[Figure]:
             if re.search(r"\b(market share|share of|of the market|market)\b", post[:35]) or "market share" in pre[-30:] \
                     or share_of.match(post):
                 mtype = "marketShare"
-            elif shares and re.search(r"(\bto|\bfor|\bhad|\bat|\band|,|versus|\bvs\.?|against|while|\b[A-Z][\w.&'\-]*)\s*(?:about|roughly|nearly|around|some|almost|over|under|just)?\s*$", pre):
-                mtype = "marketShare"  # "against 37% for Foodpanda", "climbed to roughly 24%": a compared player
+            elif shares and re.search(r"(\bto|\bfor|\bhad|\bat|\band|\bwith|,|versus|\bvs\.?|against|while|\b[A-Z][\w.&'\-]*)\s*(?:about|roughly|nearly|around|some|almost|over|under|just)?\s*$", pre):
+                mtype = "marketShare"  # "against 37% for Foodpanda", "compared with 30% for Ele.me", "climbed to roughly 24%": a compared player
             elif re.search(r"(stake|share|holding|own)\b", post[:25]):
                 continue  # a stake in a deal, read by the relation rules
             else:

@@ -438,17 +438,21 @@ def _extract_article(nlp, article: Article, docs: list, model, title_doc=None, f
         ex.mentions.extend(_mention(m, pi, doc) for m in doc._.kg_ents)
     ctx = ArticleContext.build(article, ex.mentions, docs, ref=nlp.get_pipe("kg_entities").ref)
     features = nlp.get_pipe("kg_relations").features
+    with _Stage("coreference"):
+        far = nlp.get_pipe("kg_coref").link_passages(docs)
     for pi, doc in docs:
+        figs = []
+        if figures:
+            with _Stage("figures"):
+                figs = extract_figures(doc, pi, ctx)
+                ex.figures.extend(figs)
         with _Stage("relation extraction"):
-            rule_facts = extract_relations(doc, pi, ctx)
-            ex.candidates.extend(candidate_records(doc, pi, ctx, rule_facts, features))
+            rule_facts = extract_relations(doc, pi, ctx) + compared_shares(figs)
+            ex.candidates.extend(candidate_records(doc, pi, ctx, rule_facts, features, far.get(pi, ())))
             if not model:
                 ex.facts.extend(rule_facts)
             else:
                 ex.facts.extend(f for f in rule_facts if f.modality != "asserted")
-        if figures:
-            with _Stage("figures"):
-                ex.figures.extend(extract_figures(doc, pi, ctx))
     with _Stage("relation extraction"):
         if not model:
             ex.facts.extend(ctx.document_inferences(ex.facts))
@@ -458,8 +462,31 @@ def _extract_article(nlp, article: Article, docs: list, model, title_doc=None, f
     return ex
 
 
-def candidate_records(doc, pi: int, ctx, rule_facts: list, features) -> list:
-    """The sentence-level candidates of one passage as plain records (see kg.extract.types.Candidate)."""
+def compared_shares(figures: list) -> list:
+    """Rule 'share-comparison' (annotation guidelines: named players' shares compared in one market
+    are rivals): the organisations a sentence gives a market share each, pairwise competesWith.
+    Like every rule's, its firings are a feature of the candidate and the classifier decides."""
+    from kg.extract.candidates import entity_key
+    from kg.extract.types import Fact
+    from kg.vocab import CLASS_COARSE
+
+    by_sentence: dict[tuple, dict] = {}
+    for f in figures:
+        if f.metric_type == "marketShare" and f.modality == "asserted" and CLASS_COARSE[f.entity.cls] == "ORG":
+            by_sentence.setdefault((f.evidence.passage, f.evidence.start), {}).setdefault(entity_key(f.entity), f)
+    out = []
+    for players in by_sentence.values():
+        named = list(players.values())
+        for i, a in enumerate(named):
+            for b in named[i + 1:]:
+                out.append(Fact(subject=a.entity, predicate="competesWith", object=b.entity, evidence=a.evidence,
+                                rule="share-comparison", confidence=0.0))
+    return out
+
+
+def candidate_records(doc, pi: int, ctx, rule_facts: list, features, far_refs=()) -> list:
+    """The sentence-level candidates of one passage as plain records (see kg.extract.types.Candidate);
+    ``far_refs``: the passage's references to entities named in earlier passages."""
     from kg.extract.candidates import entity_key
     from kg.extract.relations import sentence_evidence
     from kg.extract.types import CandidateRecord
@@ -475,15 +502,16 @@ def candidate_records(doc, pi: int, ctx, rule_facts: list, features) -> list:
             quals.setdefault((f.evidence.start, key), f.qualifiers)
     out = []
     for sent in doc.sents:
-        cands = features.candidates(doc, sent, hits.get(sent.start_char, {}))
+        cands = features.candidates(doc, sent, hits.get(sent.start_char, {}), far_refs)
         if not cands:
             continue
         ev = sentence_evidence(doc, sent, pi)
         for c in cands:
             rule_q = quals.get((sent.start_char, (entity_key(c.subject.entity), c.predicate,
                                                   entity_key(c.object.entity))), {})
-            out.append(CandidateRecord(subject=ctx.mention(c.subject.entity, pi, doc), predicate=c.predicate,
-                                       object=ctx.mention(c.object.entity, pi, doc), evidence=ev,
+            out.append(CandidateRecord(subject=ctx.mention(c.subject.entity, *(c.subject.home or (pi, doc))),
+                                       predicate=c.predicate,
+                                       object=ctx.mention(c.object.entity, *(c.object.home or (pi, doc))), evidence=ev,
                                        features=tuple(sorted(set(c.features))), qualifiers=dict(rule_q),
                                        modality=c.modality, conjuncts=c.conjuncts))
     return out

@@ -104,3 +104,17 @@ def test_classifier_a_sold_stake_is_not_held(nlp, text, stake, modality):
     ex = extract_text(nlp, text)
     got = {f.modality for f in ex.facts if (f.subject.name, f.predicate, f.object.name) == (stake[0], "acquiredStakeIn", stake[1])}
     assert got == {modality}, [(f.subject.name, f.predicate, f.object.name, f.modality) for f in ex.facts]
+
+
+@pytest.mark.parametrize("text,pair", [
+    ("PhonePe processed 47% of UPI transactions in April, against 36% for Google Pay and 7% for Paytm.",
+     {"PhonePe", "Paytm"}),
+    ("Meituan handled 65% of food delivery orders in China last year, compared with 30% for Ele.me.",
+     {"Meituan", "Ele.me"}),
+])
+def test_compared_market_shares_fire_the_share_comparison_rule(nlp, text, pair):
+    """Named players' shares compared in one market are rivals (annotation guidelines): the rule
+    'share-comparison' fires on the pair, and its firing is a feature the classifier weighs."""
+    ex = extract_text(nlp, text)
+    fired = [c for c in ex.candidates if c.predicate == "competesWith" and "rule=share-comparison" in c.features]
+    assert any({c.subject.name, c.object.name} == pair for c in fired), [(c.subject.name, c.object.name) for c in fired]

@@ -47,3 +47,52 @@ def test_coref_agrees_in_type(nlp, text, ref, coarse):
     doc = nlp(text)
     found = [r for r in doc._.kg_refs if doc[r.start:r.end].text == ref]
     assert found and all(CLASS_COARSE[t.cls] == coarse for t in found[0].targets)
+
+
+def _far_refs(nlp, passages):
+    """Passage index -> {referring words: target names} of the article-level step."""
+    docs = list(enumerate(nlp.pipe(passages)))
+    far = nlp.get_pipe("kg_coref").link_passages(docs)
+    return {pi: {docs[pi][1][r.start:r.end].text: (sorted(t.name for t in r.targets), r.home[0]) for r in refs}
+            for pi, refs in far.items()}
+
+
+@pytest.mark.parametrize("passages,pi,ref,targets", [
+    # a definite description of a regulator, named one passage earlier
+    (["Singapore's Competition and Consumer Commission opened a review of the deal.",
+      "The regulator said Grab must keep fares unchanged."], 1, "The regulator",
+     (["Competition and Consumer Commission"], 0)),
+    # "It" opening a passage: the subject of the passage before, here a law
+    (["The Platform Workers Act took effect in January.", "It requires Grab and Gojek to pay pension contributions."],
+     1, "It", (["Platform Workers Act"], 0)),
+    # a counted plural: the last coordinated set of that size, two passages back
+    (["Regulators summoned Meituan, Ele.me and JD.com on Friday.", "Prices of meal deals had fallen by half.",
+      "The three platforms promised to stop the subsidies."], 2, "The three platforms",
+     (["Ele.me", "JD.com", "Meituan"], 0)),
+])
+def test_coref_resolves_references_to_earlier_passages(nlp, passages, pi, ref, targets):
+    assert _far_refs(nlp, passages).get(pi, {}).get(ref) == targets
+
+
+@pytest.mark.parametrize("passages", [
+    # resolved inside its own passage: not the article-level step's business
+    ["The European Commission fined Meta.", "The Dutch regulator then fined Uber, and the regulator said more would follow."],
+    # "the company" across passages: an organisation is referred to across passages only by name
+    ["Rakuten opened a warehouse in Osaka.", "The company said it would hire 500 staff."],
+    # nothing earlier to refer to
+    ["Profits rose sharply.", "The regulator said it was satisfied."],
+])
+def test_coref_across_passages_leaves_other_references(nlp, passages):
+    far = _far_refs(nlp, passages)
+    assert all("regulator" not in words.lower() and "company" not in words.lower()
+               for refs in far.values() for words in refs), far
+
+
+def test_fact_stated_through_an_earlier_passage(nlp):
+    """The guidelines' example: a second sentence refers back ("The rule ... It bars TikTok Shop")."""
+    from conftest import extract_text
+
+    ex = extract_text(nlp, "Indonesia's Trade Ministry issued Regulation No. 31 of 2023 in September.\n\n"
+                           "The regulation bars TikTok Shop from processing payments.")
+    facts = {(f.subject.name, f.predicate, f.object.name) for f in ex.facts if f.modality == "asserted"}
+    assert any(p == "appliesTo" and o == "TikTok Shop" and "Regulation No. 31 of 2023" in s for s, p, o in facts), facts
