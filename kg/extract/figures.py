@@ -321,7 +321,8 @@ def _share_holder(r: SentenceReader, sent: Span, s: int, e: int):
 
 def _fined_parties(r: SentenceReader, sent: Span, s: int) -> list:
     """Who a fine in ``sent`` was imposed on: the object of "fined" ("fined Kakao 15.1 billion won"),
-    the subject of "was fined", or the on/against object of "a fine"/"a penalty". Every party of the
+    the subject of "was fined", or the on/against object of "a fine"/"a penalty" (or of the verb that
+    imposes it). Every party of the
     list when the sentence says "each" ("Cheng Wei and Jean Liu were each fined"), else the one
     nearest the amount (at character ``s`` of the sentence); [] when none."""
     words = {w.lower() for w in r.ctx.metrics["metric_keywords"]["fine"]}
@@ -333,7 +334,10 @@ def _fined_parties(r: SentenceReader, sent: Span, s: int) -> list:
         if t.pos_ == "VERB":
             heads = [c for c in t.children if c.dep_ in ("dobj", "nsubjpass")]
         elif t.pos_ == "NOUN":
-            heads = [g for c in t.children if c.dep_ == "prep" and c.lower_ in ("on", "against")
+            # "a penalty of 2.02 billion rupees on Amazon", "levied a fine of $1 billion against Amazon":
+            # the parser hangs on/against on the amount or on the verb as often as on the noun
+            scope = [*t.subtree, *(t.head.children if t.dep_ in ("dobj", "nsubjpass") else ())]
+            heads = [g for c in scope if c.dep_ == "prep" and c.lower_ in ("on", "against")
                      for g in c.children if g.dep_ == "pobj"]
         for h in heads:  # "Founder and chief executive Cheng Wei and president Jean Liu were each fined"
             for c in [h, *h.conjuncts]:

@@ -153,6 +153,10 @@ def _figures(nlp, text: str, values: bool = False) -> set[tuple]:
     ("The European Commission fined Booking.com 413 million euros in 2024.",
      {("Booking.com", "fine")}, {("European Commission", "fine")}),
     ("Spain's competition regulator imposed a fine of 39 million euros on Glovo.", {("Glovo", "fine")}, set()),
+    # on/against hung on the amount or the verb by the parser
+    ("The Competition Commission of India imposed a penalty of 2.02 billion rupees on Amazon.",
+     {("Amazon", "fine")}, {("Competition Commission of India", "fine")}),
+    ("Regulators levied a fine of $1 billion against Amazon in 2023.", {("Amazon", "fine")}, set()),
     ("Chairman Lee Jae-woong and director Park Ji-hoon were each fined 20 million won.",
      {("Lee Jae-woong", "fine"), ("Park Ji-hoon", "fine")}, set()),
     # an investment is the entity's own money: the buyer's, not the target's; a round raised is no one's
@@ -170,6 +174,8 @@ def test_figures_belong_to_the_party_that_pays(nlp, text, wanted, unwanted):
      {("Talabat", "marketShare", 52), ("Deliveroo", "marketShare", 30)}),
     ("Shopee handled about 47% of Indonesia's online orders in 2024, while Tokopedia climbed to roughly 18%.",
      {("Shopee", "marketShare", 47), ("Tokopedia", "marketShare", 18)}),
+    ("Meituan handled 65% of food delivery orders in China last year, compared with 30% for Ele.me.",
+     {("Meituan", "marketShare", 65), ("Ele.me", "marketShare", 30)}),
 ])
 def test_figures_compared_market_shares(nlp, text, wanted):
     got = _figures(nlp, text, values=True)
