@@ -136,6 +136,9 @@ def extract_figures(doc: Doc, pi: int, ctx: ArticleContext) -> list[Figure]:
     figs: list[Figure] = []
     lex = ctx.metrics
     share_of = re.compile(r"\s*of\s+(?:[\w'’\-]+\s+){0,6}(?:%s)\b" % "|".join(lex["share_of_nouns"]))  # "X% of ... orders"
+    # what may precede a compared player's share: "against 37%", "DouYu more than 30%", "climbed to roughly 24%"
+    compared = re.compile(r"(\bto|\bfor|\bhad|\bat|\band|\bwith|,|versus|\bvs\.?|against|while|\b[A-Z][\w.&'\-]*)"
+                          r"(?:\s+(?:%s)){0,2}\s*$" % "|".join(map(re.escape, lex["share_qualifiers"])))
     for sent in doc.sents:
         r = SentenceReader(doc, sent, pi, ctx)
         text = _digits(sent.text, lex)
@@ -206,7 +209,7 @@ def extract_figures(doc: Doc, pi: int, ctx: ArticleContext) -> list[Figure]:
             if re.search(r"\b(market share|share of|of the market|market)\b", post[:35]) or "market share" in pre[-30:] \
                     or share_of.match(post):
                 mtype = "marketShare"
-            elif shares and re.search(r"(\bto|\bfor|\bhad|\bat|\band|\bwith|,|versus|\bvs\.?|against|while|\b[A-Z][\w.&'\-]*)\s*(?:about|roughly|nearly|around|some|almost|over|under|just)?\s*$", pre):
+            elif shares and compared.search(text[max(0, m.start() - 60):m.start()]):  # as written: names are capitalised
                 mtype = "marketShare"  # "against 37% for Foodpanda", "compared with 30% for Ele.me", "climbed to roughly 24%": a compared player
             elif re.search(r"(stake|share|holding|own)\b", post[:25]):
                 continue  # a stake in a deal, read by the relation rules
@@ -307,14 +310,18 @@ def _nearest(r: SentenceReader, sent: Span, s: int, ents: list):
 
 def _share_holder(r: SentenceReader, sent: Span, s: int, e: int):
     """The player a compared share is stated for: "37% for Foodpanda", or the name right before the
-    number in a gapped list ("Lazada had 7% and Tiki 1%"); None otherwise."""
+    number in a gapped list ("Lazada had 7% and Tiki 1%", "DouYu more than 30%", "ahead of Naver at
+    23.3%"); None otherwise."""
     doc = r.doc
     after = [t for t in sent if t.idx >= sent.start_char + e]
     if len(after) >= 2 and after[0].lower_ == "for" and (x := r.ent_at(after[1])) is not None and coarse(x) == "ORG":
         return x
     before = [t for t in sent if t.idx + len(t) <= sent.start_char + s]
+    qualifiers = r.ctx.metrics.get("share_qualifiers", ())
+    while len(before) > 1 and before[-1].lower_ in qualifiers:  # "Naver at 23.3%", "DouYu more than 30%"
+        before.pop()
     if before and (x := r.ent_at(before[-1])) is not None and coarse(x) == "ORG" and x.end == before[-1].i + 1 \
-            and (x.start == sent.start or doc[x.start - 1].lower_ in ("and", ",", "while", "with")):
+            and (x.start == sent.start or doc[x.start - 1].lower_ in ("and", ",", "while", "with", "of")):
         return x
     return None
 

@@ -176,6 +176,10 @@ def test_figures_belong_to_the_party_that_pays(nlp, text, wanted, unwanted):
      {("Shopee", "marketShare", 47), ("Tokopedia", "marketShare", 18)}),
     ("Meituan handled 65% of food delivery orders in China last year, compared with 30% for Ele.me.",
      {("Meituan", "marketShare", 65), ("Ele.me", "marketShare", 30)}),
+    ("Huya holds more than 40% of the game-streaming market and DouYu more than 30%.",
+     {("Huya", "marketShare", 40), ("DouYu", "marketShare", 30)}),
+    ("Coupang had 24.5% of Korea's online retail market last year, narrowly ahead of Naver at 23.3%.",
+     {("Coupang", "marketShare", 24), ("Naver", "marketShare", 23)}),
 ])
 def test_figures_compared_market_shares(nlp, text, wanted):
     got = _figures(nlp, text, values=True)
