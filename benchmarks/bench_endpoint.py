@@ -1,10 +1,12 @@
 """Endpoint benchmark: ``kg serve`` and ``oxigraph serve-read-only`` side by side, same store, same queries.
 
-    python benchmarks/bench_endpoint.py --small 100000 --big 1000000
+    python benchmarks/bench_endpoint.py --small 100000,1000000 --big 1000000   # the defaults
+    python benchmarks/bench_endpoint.py --big 0                                # part 1 only
 
-1. On the ``--small`` store: req/s, p50 and p99 of both servers at 1 / 8 / 32 keep-alive clients
-   (each for ``--seconds``), every preset with its benchmark parameters in turn, and the ratio
-   kg serve / Oxigraph (issue 16: >= 0.7x at 1 client, >= 0.5x at 32). Both servers run at once
+1. On each ``--small`` store (100k and 1M triples by default, one after the other): req/s, p50 and
+   p99 of both servers at 1 / 8 / 32 keep-alive clients (each for ``--seconds``), every preset with
+   its benchmark parameters in turn, and the ratio kg serve / Oxigraph (issue 16: >= 0.7x at 1
+   client, >= 0.5x at 32, on the 100k and the 1M store). The 1M store is kept for part 2. Both servers run at once
    and take turns (``--rounds`` turns each), so that another program's load falls on both alike;
    the CPU time each server's processes spend per request is printed too (what an answer costs,
    whatever else the machine does) with its ratio (Oxigraph's / kg serve's).
@@ -370,9 +372,40 @@ def stress(tmp: Path, args, store: Path | None = None) -> None:
         print(f"{'':<25} slowest presets by p99: " + ", ".join(f"{k} {v:.0f} ms" for v, k in slow), flush=True)
 
 
+def compare_sizes(tmp: Path, args, size: int) -> Path:
+    """Part 1 on a store of ``size`` triples: both servers at each client count; returns the store."""
+    print(f"== {size} triples; {loadavg()}", flush=True)
+    store = make_store(tmp, size, f"small{size}")
+    queries = bound_queries(store)
+    print(f"{len(queries)} bound preset queries, the same text to both servers")
+    print("kg serve without its answer cache (--cache-mb 0): both servers answer every query afresh")
+    print(f"each client count: {args.rounds} rounds of {args.seconds / args.rounds:g} s per server, "
+          "the servers taking turns (a change in load falls on both); cpu: CPU time of the server's "
+          "process tree per request")
+    print(f"{'clients':>7}  {'kg serve req/s':>14} {'p50':>7} {'p99':>7} {'err':>4} {'cpu':>7}   "
+          f"{'oxigraph req/s':>14} {'p50':>7} {'p99':>7} {'err':>4} {'cpu':>7}   {'ratio':>5} "
+          f"{'rounds':>11} {'cpu ratio':>9}  load")
+    servers = {kind: start(kind, store) for kind in ("kg", "oxigraph")}
+    try:
+        for n in [int(x) for x in args.clients.split(",")]:
+            res = compare(servers, queries, n, args.seconds, args.rounds)
+            k, o = res["kg"], res["oxigraph"]
+            each = [a / b for a, b in zip(k["rounds"], o["rounds"]) if b]
+            spread = f"{min(each):.2f}-{max(each):.2f}" if each else "-"
+            print(f"{n:>7}  {k['rps']:>14.1f} {k['p50']:>5.0f}ms {k['p99']:>5.0f}ms {k['errors']:>4} "
+                  f"{k['cpu_ms']:>5.1f}ms   {o['rps']:>14.1f} {o['p50']:>5.0f}ms {o['p99']:>5.0f}ms "
+                  f"{o['errors']:>4} {o['cpu_ms']:>5.1f}ms   {k['rps'] / o['rps']:>4.2f}x {spread:>11} "
+                  f"{o['cpu_ms'] / k['cpu_ms']:>8.2f}x  {os.getloadavg()[0]:.2f}", flush=True)
+    finally:
+        for proc, _ in servers.values():
+            stop(proc)
+    return store
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--small", type=int, default=100_000, help="triples of the store for the 1/8/32-client comparison")
+    ap.add_argument("--small", default="100000,1000000",
+                    help="triples of the stores for the 1/8/32-client comparison (comma-separated: one after another)")
     ap.add_argument("--big", type=int, default=1_000_000, help="triples of the store for the stress run (0: skip)")
     ap.add_argument("--seconds", type=float, default=10.0, help="seconds per server and client count in the comparison")
     ap.add_argument("--rounds", type=int, default=5, help="turns per server and client count in the comparison")
@@ -388,35 +421,16 @@ def main():
         if args.stress_only:
             stress(tmp, args)
             return
-        print(f"== {args.small} triples; {loadavg()}")
-        store = make_store(tmp, args.small, "small")
-        queries = bound_queries(store)
-        print(f"{len(queries)} bound preset queries, the same text to both servers")
-        print("kg serve without its answer cache (--cache-mb 0): both servers answer every query afresh")
-        print(f"each client count: {args.rounds} rounds of {args.seconds / args.rounds:g} s per server, "
-              "the servers taking turns (a change in load falls on both); cpu: CPU time of the server's "
-              "process tree per request")
-        print(f"{'clients':>7}  {'kg serve req/s':>14} {'p50':>7} {'p99':>7} {'err':>4} {'cpu':>7}   "
-              f"{'oxigraph req/s':>14} {'p50':>7} {'p99':>7} {'err':>4} {'cpu':>7}   {'ratio':>5} "
-              f"{'rounds':>11} {'cpu ratio':>9}  load")
-        servers = {kind: start(kind, store) for kind in ("kg", "oxigraph")}
-        try:
-            for n in [int(x) for x in args.clients.split(",")]:
-                res = compare(servers, queries, n, args.seconds, args.rounds)
-                k, o = res["kg"], res["oxigraph"]
-                each = [a / b for a, b in zip(k["rounds"], o["rounds"]) if b]
-                spread = f"{min(each):.2f}-{max(each):.2f}" if each else "-"
-                print(f"{n:>7}  {k['rps']:>14.1f} {k['p50']:>5.0f}ms {k['p99']:>5.0f}ms {k['errors']:>4} "
-                      f"{k['cpu_ms']:>5.1f}ms   {o['rps']:>14.1f} {o['p50']:>5.0f}ms {o['p99']:>5.0f}ms "
-                      f"{o['errors']:>4} {o['cpu_ms']:>5.1f}ms   {k['rps'] / o['rps']:>4.2f}x {spread:>11} "
-                      f"{o['cpu_ms'] / k['cpu_ms']:>8.2f}x  {os.getloadavg()[0]:.2f}", flush=True)
-        finally:
-            for proc, _ in servers.values():
-                stop(proc)
-        if args.big:
-            if args.big != args.small:  # the same size: the same store
+        sizes = [int(x) for x in str(args.small).split(",")]
+        kept = None  # the store of the size the stress run wants, if part 1 made it
+        for size in sizes:
+            store = compare_sizes(tmp, args, size)
+            if size == args.big:
+                kept = store
+            else:
                 shutil.rmtree(store, ignore_errors=True)
-            stress(tmp, args, store if args.big == args.small else None)
+        if args.big:
+            stress(tmp, args, kept)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
