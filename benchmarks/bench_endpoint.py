@@ -216,13 +216,15 @@ def tree_cpu(pid: int) -> float:
 
 
 def drive(port: int, queries: list[str], clients: int, seconds: float, bad_clients: int = 0, pid: int = 0,
-          plans: list[list[tuple[str, str]]] | None = None, lat_out: list | None = None):
+          plans: list[list[tuple[str, str]]] | None = None, lat_out: list | None = None,
+          resume: list[int] | None = None):
     """Keep-alive POST clients; returns (req/s, p50 ms, p99 ms, requests, errors, bad answers, peak RSS MB,
     detail). Without ``plans`` client ``i`` sends ``queries`` in turn from the ``i``-th; with them it
     sends ``plans[i]`` (``(label, text)`` pairs) in order, and ``detail`` has the share of requests
     that repeat a text already answered in this run (``repeats``: what an answer cache can serve)
     and each label's latencies (``by_label``). The latencies (ms) are also added to ``lat_out``
-    when given."""
+    when given. ``resume``: where each client starts in ``queries`` (updated in place to where it
+    stopped), so that several short runs go through the list as one long run does."""
     lat, errors, bad_done, lock = [], [], [], threading.Lock()
     peak = [0.0]
     answered, repeats, by_label = set(), [0], {}
@@ -238,7 +240,7 @@ def drive(port: int, queries: list[str], clients: int, seconds: float, bad_clien
 
     def client(i):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        k = i if plans is None else 0
+        k = (resume[i] if resume else i) if plans is None else 0
         while time.monotonic() < end:
             if plans is None:
                 label, text = "", queries[k % len(queries)]
@@ -264,6 +266,8 @@ def drive(port: int, queries: list[str], clients: int, seconds: float, bad_clien
                 else:
                     answered.add(text)
         conn.close()
+        if resume is not None:
+            resume[i] = k
 
     def bad(i):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -303,10 +307,13 @@ def drive(port: int, queries: list[str], clients: int, seconds: float, bad_clien
 def compare(servers: dict, queries: list[str], clients: int, seconds: float, rounds: int) -> dict:
     """Both servers (already running) driven in turns: ``rounds`` rounds of ``seconds / rounds``
     each, the first server first in even rounds and second in odd ones, so that a change in the
-    machine's load falls on both alike. Per server: req/s, p50, p99, errors, the CPU time of its
-    process tree per request (ms: what an answer costs, whatever else the machine is doing) and
-    its req/s in each round."""
-    out = {k: {"lat": [], "errors": 0, "n": 0, "wall": 0.0, "cpu": 0.0, "rounds": []} for k in servers}
+    machine's load falls on both alike; each client goes on through the queries where it stopped in
+    the server's previous round (a round restarting the list would weigh the first queries more for
+    the slower server: at 1M triples a 2 s round is not even two passes). Per server: req/s, p50,
+    p99, errors, the CPU time of its process tree per request (ms: what an answer costs, whatever
+    else the machine is doing) and its req/s in each round."""
+    out = {k: {"lat": [], "errors": 0, "n": 0, "wall": 0.0, "cpu": 0.0, "rounds": [],
+               "resume": list(range(clients))} for k in servers}
     for kind, (proc, port) in servers.items():
         drive(port, queries, clients, 2.0)  # warm-up
     for r in range(rounds):
@@ -314,7 +321,8 @@ def compare(servers: dict, queries: list[str], clients: int, seconds: float, rou
             proc, port = servers[kind]
             acc = out[kind]
             cpu0 = tree_cpu(proc.pid)
-            rps, _, _, n, errors, *_ = drive(port, queries, clients, seconds / rounds, lat_out=acc["lat"])
+            rps, _, _, n, errors, *_ = drive(port, queries, clients, seconds / rounds, lat_out=acc["lat"],
+                                             resume=acc["resume"])
             acc["cpu"] += tree_cpu(proc.pid) - cpu0
             acc["n"] += n
             acc["wall"] += n / rps if rps else seconds / rounds

@@ -163,7 +163,8 @@ class _Worker:
         self.proc = ctx.Process(target=_worker_main, args=(child, source), daemon=True)
         self.proc.start()
         child.close()
-        self._poller = select.poll()  # one poll object for the worker's life (Connection.poll builds a selector per call)
+        # one poll object for the worker's life (Connection.poll builds a selector at each call)
+        self._poller = select.poll()
         self._poller.register(self.conn.fileno(), select.POLLIN)
         if lane == EXPENSIVE:
             self.demote()
