@@ -238,8 +238,8 @@ class Handler(BaseHTTPRequestHandler):
             self._text(*headers, close=True)
             return False
         self.headers = headers
-        conntype = (headers.get("Connection") or "").lower()
-        self.close_connection = conntype == "close" or (words[2] == "HTTP/1.0" and conntype != "keep-alive")
+        options = {t.strip() for t in (headers.get("Connection") or "").lower().split(",")}  # "TE, close"
+        self.close_connection = "close" in options or (words[2] == "HTTP/1.0" and "keep-alive" not in options)
         if (headers.get("Expect") or "").lower() == "100-continue" and words[2] == "HTTP/1.1":
             self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         self.deadline = time.monotonic() + self.server.body_timeout  # the body has its own limit

@@ -93,6 +93,7 @@ def test_bad_request_lines(address, line, status):
 @pytest.mark.parametrize("version, extra, stays_open", [
     (b"HTTP/1.1", b"", True), (b"HTTP/1.1", b"Connection: close\r\n", False),
     (b"HTTP/1.0", b"", False), (b"HTTP/1.0", b"Connection: keep-alive\r\n", True),
+    (b"HTTP/1.1", b"Connection: TE, Close\r\n", False), (b"HTTP/1.0", b"Connection: Keep-Alive, TE\r\n", True),
 ])
 def test_keep_alive_by_version_and_connection_header(address, version, extra, stays_open):
     host_port = f"127.0.0.1:{address[1]}".encode()
