@@ -1,10 +1,12 @@
 """Endpoint benchmark: ``kg serve`` and ``oxigraph serve-read-only`` side by side, same store, same queries.
 
-    python benchmarks/bench_endpoint.py --small 100000 --big 1000000
+    python benchmarks/bench_endpoint.py --small 100000,1000000 --big 1000000   # the defaults
+    python benchmarks/bench_endpoint.py --big 0                                # part 1 only
 
-1. On the ``--small`` store: req/s, p50 and p99 of both servers at 1 / 8 / 32 keep-alive clients
-   (each for ``--seconds``), every preset with its benchmark parameters in turn, and the ratio
-   kg serve / Oxigraph (issue 16: >= 0.7x at 1 client, >= 0.5x at 32). Both servers run at once
+1. On each ``--small`` store (100k and 1M triples by default, one after the other): req/s, p50 and
+   p99 of both servers at 1 / 8 / 32 keep-alive clients (each for ``--seconds``), every preset with
+   its benchmark parameters in turn, and the ratio kg serve / Oxigraph (issue 16: >= 0.7x at 1
+   client, >= 0.5x at 32, on the 100k and the 1M store). The 1M store is kept for part 2. Both servers run at once
    and take turns (``--rounds`` turns each), so that another program's load falls on both alike;
    the CPU time each server's processes spend per request is printed too (what an answer costs,
    whatever else the machine does) with its ratio (Oxigraph's / kg serve's).
@@ -214,13 +216,15 @@ def tree_cpu(pid: int) -> float:
 
 
 def drive(port: int, queries: list[str], clients: int, seconds: float, bad_clients: int = 0, pid: int = 0,
-          plans: list[list[tuple[str, str]]] | None = None, lat_out: list | None = None):
+          plans: list[list[tuple[str, str]]] | None = None, lat_out: list | None = None,
+          resume: list[int] | None = None):
     """Keep-alive POST clients; returns (req/s, p50 ms, p99 ms, requests, errors, bad answers, peak RSS MB,
     detail). Without ``plans`` client ``i`` sends ``queries`` in turn from the ``i``-th; with them it
     sends ``plans[i]`` (``(label, text)`` pairs) in order, and ``detail`` has the share of requests
     that repeat a text already answered in this run (``repeats``: what an answer cache can serve)
     and each label's latencies (``by_label``). The latencies (ms) are also added to ``lat_out``
-    when given."""
+    when given. ``resume``: where each client starts in ``queries`` (updated in place to where it
+    stopped), so that several short runs go through the list as one long run does."""
     lat, errors, bad_done, lock = [], [], [], threading.Lock()
     peak = [0.0]
     answered, repeats, by_label = set(), [0], {}
@@ -236,7 +240,7 @@ def drive(port: int, queries: list[str], clients: int, seconds: float, bad_clien
 
     def client(i):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        k = i if plans is None else 0
+        k = (resume[i] if resume else i) if plans is None else 0
         while time.monotonic() < end:
             if plans is None:
                 label, text = "", queries[k % len(queries)]
@@ -262,6 +266,8 @@ def drive(port: int, queries: list[str], clients: int, seconds: float, bad_clien
                 else:
                     answered.add(text)
         conn.close()
+        if resume is not None:
+            resume[i] = k
 
     def bad(i):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -301,10 +307,13 @@ def drive(port: int, queries: list[str], clients: int, seconds: float, bad_clien
 def compare(servers: dict, queries: list[str], clients: int, seconds: float, rounds: int) -> dict:
     """Both servers (already running) driven in turns: ``rounds`` rounds of ``seconds / rounds``
     each, the first server first in even rounds and second in odd ones, so that a change in the
-    machine's load falls on both alike. Per server: req/s, p50, p99, errors, the CPU time of its
-    process tree per request (ms: what an answer costs, whatever else the machine is doing) and
-    its req/s in each round."""
-    out = {k: {"lat": [], "errors": 0, "n": 0, "wall": 0.0, "cpu": 0.0, "rounds": []} for k in servers}
+    machine's load falls on both alike; each client goes on through the queries where it stopped in
+    the server's previous round (a round restarting the list would weigh the first queries more for
+    the slower server: at 1M triples a 2 s round is not even two passes). Per server: req/s, p50,
+    p99, errors, the CPU time of its process tree per request (ms: what an answer costs, whatever
+    else the machine is doing) and its req/s in each round."""
+    out = {k: {"lat": [], "errors": 0, "n": 0, "wall": 0.0, "cpu": 0.0, "rounds": [],
+               "resume": list(range(clients))} for k in servers}
     for kind, (proc, port) in servers.items():
         drive(port, queries, clients, 2.0)  # warm-up
     for r in range(rounds):
@@ -312,7 +321,8 @@ def compare(servers: dict, queries: list[str], clients: int, seconds: float, rou
             proc, port = servers[kind]
             acc = out[kind]
             cpu0 = tree_cpu(proc.pid)
-            rps, _, _, n, errors, *_ = drive(port, queries, clients, seconds / rounds, lat_out=acc["lat"])
+            rps, _, _, n, errors, *_ = drive(port, queries, clients, seconds / rounds, lat_out=acc["lat"],
+                                             resume=acc["resume"])
             acc["cpu"] += tree_cpu(proc.pid) - cpu0
             acc["n"] += n
             acc["wall"] += n / rps if rps else seconds / rounds
@@ -370,9 +380,40 @@ def stress(tmp: Path, args, store: Path | None = None) -> None:
         print(f"{'':<25} slowest presets by p99: " + ", ".join(f"{k} {v:.0f} ms" for v, k in slow), flush=True)
 
 
+def compare_sizes(tmp: Path, args, size: int) -> Path:
+    """Part 1 on a store of ``size`` triples: both servers at each client count; returns the store."""
+    print(f"== {size} triples; {loadavg()}", flush=True)
+    store = make_store(tmp, size, f"small{size}")
+    queries = bound_queries(store)
+    print(f"{len(queries)} bound preset queries, the same text to both servers")
+    print("kg serve without its answer cache (--cache-mb 0): both servers answer every query afresh")
+    print(f"each client count: {args.rounds} rounds of {args.seconds / args.rounds:g} s per server, "
+          "the servers taking turns (a change in load falls on both); cpu: CPU time of the server's "
+          "process tree per request")
+    print(f"{'clients':>7}  {'kg serve req/s':>14} {'p50':>7} {'p99':>7} {'err':>4} {'cpu':>7}   "
+          f"{'oxigraph req/s':>14} {'p50':>7} {'p99':>7} {'err':>4} {'cpu':>7}   {'ratio':>5} "
+          f"{'rounds':>11} {'cpu ratio':>9}  load")
+    servers = {kind: start(kind, store) for kind in ("kg", "oxigraph")}
+    try:
+        for n in [int(x) for x in args.clients.split(",")]:
+            res = compare(servers, queries, n, args.seconds, args.rounds)
+            k, o = res["kg"], res["oxigraph"]
+            each = [a / b for a, b in zip(k["rounds"], o["rounds"]) if b]
+            spread = f"{min(each):.2f}-{max(each):.2f}" if each else "-"
+            print(f"{n:>7}  {k['rps']:>14.1f} {k['p50']:>5.0f}ms {k['p99']:>5.0f}ms {k['errors']:>4} "
+                  f"{k['cpu_ms']:>5.1f}ms   {o['rps']:>14.1f} {o['p50']:>5.0f}ms {o['p99']:>5.0f}ms "
+                  f"{o['errors']:>4} {o['cpu_ms']:>5.1f}ms   {k['rps'] / o['rps']:>4.2f}x {spread:>11} "
+                  f"{o['cpu_ms'] / k['cpu_ms']:>8.2f}x  {os.getloadavg()[0]:.2f}", flush=True)
+    finally:
+        for proc, _ in servers.values():
+            stop(proc)
+    return store
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--small", type=int, default=100_000, help="triples of the store for the 1/8/32-client comparison")
+    ap.add_argument("--small", default="100000,1000000",
+                    help="triples of the stores for the 1/8/32-client comparison (comma-separated: one after another)")
     ap.add_argument("--big", type=int, default=1_000_000, help="triples of the store for the stress run (0: skip)")
     ap.add_argument("--seconds", type=float, default=10.0, help="seconds per server and client count in the comparison")
     ap.add_argument("--rounds", type=int, default=5, help="turns per server and client count in the comparison")
@@ -388,35 +429,16 @@ def main():
         if args.stress_only:
             stress(tmp, args)
             return
-        print(f"== {args.small} triples; {loadavg()}")
-        store = make_store(tmp, args.small, "small")
-        queries = bound_queries(store)
-        print(f"{len(queries)} bound preset queries, the same text to both servers")
-        print("kg serve without its answer cache (--cache-mb 0): both servers answer every query afresh")
-        print(f"each client count: {args.rounds} rounds of {args.seconds / args.rounds:g} s per server, "
-              "the servers taking turns (a change in load falls on both); cpu: CPU time of the server's "
-              "process tree per request")
-        print(f"{'clients':>7}  {'kg serve req/s':>14} {'p50':>7} {'p99':>7} {'err':>4} {'cpu':>7}   "
-              f"{'oxigraph req/s':>14} {'p50':>7} {'p99':>7} {'err':>4} {'cpu':>7}   {'ratio':>5} "
-              f"{'rounds':>11} {'cpu ratio':>9}  load")
-        servers = {kind: start(kind, store) for kind in ("kg", "oxigraph")}
-        try:
-            for n in [int(x) for x in args.clients.split(",")]:
-                res = compare(servers, queries, n, args.seconds, args.rounds)
-                k, o = res["kg"], res["oxigraph"]
-                each = [a / b for a, b in zip(k["rounds"], o["rounds"]) if b]
-                spread = f"{min(each):.2f}-{max(each):.2f}" if each else "-"
-                print(f"{n:>7}  {k['rps']:>14.1f} {k['p50']:>5.0f}ms {k['p99']:>5.0f}ms {k['errors']:>4} "
-                      f"{k['cpu_ms']:>5.1f}ms   {o['rps']:>14.1f} {o['p50']:>5.0f}ms {o['p99']:>5.0f}ms "
-                      f"{o['errors']:>4} {o['cpu_ms']:>5.1f}ms   {k['rps'] / o['rps']:>4.2f}x {spread:>11} "
-                      f"{o['cpu_ms'] / k['cpu_ms']:>8.2f}x  {os.getloadavg()[0]:.2f}", flush=True)
-        finally:
-            for proc, _ in servers.values():
-                stop(proc)
-        if args.big:
-            if args.big != args.small:  # the same size: the same store
+        sizes = [int(x) for x in str(args.small).split(",")]
+        kept = None  # the store of the size the stress run wants, if part 1 made it
+        for size in sizes:
+            store = compare_sizes(tmp, args, size)
+            if size == args.big:
+                kept = store
+            else:
                 shutil.rmtree(store, ignore_errors=True)
-            stress(tmp, args, store if args.big == args.small else None)
+        if args.big:
+            stress(tmp, args, kept)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

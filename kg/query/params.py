@@ -150,7 +150,7 @@ def resolve(engine, preset: Preset, raw: dict[str, str] | None, what: str = "the
     raw = dict(raw or {})
     warnings: list[str] = []
     declared = {p.name: p for p in preset.params}
-    variables = query_variables(tokenize(preset.text))
+    variables = query_variables(tokenize(preset.text)) if raw else set()  # only to check names sent
     for name in raw:
         if name not in declared and name not in variables:
             known = ", ".join(declared) or "none"

@@ -269,8 +269,11 @@ def set_page(text: str, limit: int | None = None, offset: int | None = None) -> 
     return out
 
 
+@lru_cache(maxsize=256)
 def page_size(text: str) -> int | None:
-    """The number of the query's one LIMIT clause (None: no LIMIT, or several)."""
+    """The number of the query's one LIMIT clause (None: no LIMIT, or several). Cached like the
+    tokens: finding the LIMIT keywords among a preset's ~700 tokens was 0.05-0.1 ms of each of
+    kg serve's answers."""
     tokens = tokenize(text)
     limits = _limit_clauses(tokens)
     return int(tokens[limits[0] + 1].text) if len(limits) == 1 else None

@@ -39,6 +39,8 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
+import pickle
+import select
 import threading
 import time
 from dataclasses import dataclass, field
@@ -78,6 +80,8 @@ def _text(status: int, message: str, headers: dict | None = None) -> Answer:
 
 
 def _worker_main(conn, source: str) -> None:
+    from functools import lru_cache
+
     from kg.errors import KGError
     from kg.query import query
     from kg.query.engine import OxigraphEngine
@@ -90,26 +94,26 @@ def _worker_main(conn, source: str) -> None:
     # (0.1-0.3 s of CPU, counted against the cheap lane's budget)
     expensive("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }")
     render(query(engine, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", native_terms=True), "json")
+    known = lru_cache(maxsize=1024)(expensive)  # kg serve sees the same texts again and again
     # what is loaded now stays: the collector no longer walks it (rdflib, the parser, the engine),
     # which took 0.1 ms of each answer's CPU time
     gc.freeze()
     # every message carries the worker's CPU time so far (time.process_time(): all its threads, as
     # /proc counts them), so that the pool need not read /proc twice for each query
-    conn.send(("ready", time.process_time()))
+    _reply(conn, "ready")
     while True:
         try:
-            job = conn.recv()
+            text, params, formats, max_rows, lane = pickle.loads(conn.recv_bytes())
         except EOFError:
             return
-        if job.get("lane") == CHEAP and expensive(job["query"]):
-            conn.send((EXPENSIVE, time.process_time()))  # known before running: to the expensive lane
+        if lane == CHEAP and (known(text) if len(text) <= 20_000 else expensive(text)):
+            _reply(conn, EXPENSIVE)  # known before running: to the expensive lane
             continue
         try:
             # a SELECT answer wanted in JSON is written by Oxigraph (no Python object per term)
-            native = "json" if pick_format("select", job["formats"]) == "json" else True
-            res = query(engine, job["query"], job.get("params") or None, max_rows=job["max_rows"],
-                        native_terms=native)
-            fmt = pick_format(res.kind, job["formats"])
+            native = "json" if pick_format("select", formats) == "json" else True
+            res = query(engine, text, params or None, max_rows=max_rows, native_terms=native)
+            fmt = pick_format(res.kind, formats)
             if fmt is None:
                 can = SELECT_FORMATS if res.kind in ("select", "ask") else GRAPH_FORMATS
                 ans = _text(406, f"cannot answer a {res.kind} query in the formats asked for (Accept/format); "
@@ -117,7 +121,7 @@ def _worker_main(conn, source: str) -> None:
             else:
                 headers = {}
                 if res.truncated:
-                    headers = {"X-KG-Truncated": "true", "X-KG-Row-Limit": str(job["max_rows"])}
+                    headers = {"X-KG-Truncated": "true", "X-KG-Row-Limit": str(max_rows)}
                 for w in res.warnings:
                     headers["X-KG-Warning"] = w.encode("ascii", "backslashreplace").decode()
                 body = res.json if res.json is not None else render(res, fmt).encode("utf-8")
@@ -128,7 +132,13 @@ def _worker_main(conn, source: str) -> None:
             ans = _text(400, str(e))
         except Exception as e:  # noqa: BLE001 - a worker must answer, whatever happened
             ans = _text(500, f"internal error: {type(e).__name__}: {e}")
-        conn.send((ans, time.process_time()))
+        _reply(conn, (ans.status, ans.content_type, ans.body, ans.headers))
+
+
+def _reply(conn, message) -> None:
+    """One message to the pool with the worker's CPU time so far: plain tuples, pickled once, sent
+    as bytes (no pickler object per message, no dataclass to rebuild)."""
+    conn.send_bytes(pickle.dumps((message, time.process_time()), pickle.HIGHEST_PROTOCOL))
 
 
 def fingerprint(source: str) -> tuple:
@@ -153,6 +163,9 @@ class _Worker:
         self.proc = ctx.Process(target=_worker_main, args=(child, source), daemon=True)
         self.proc.start()
         child.close()
+        # one poll object for the worker's life (Connection.poll builds a selector at each call)
+        self._poller = select.poll()
+        self._poller.register(self.conn.fileno(), select.POLLIN)
         if lane == EXPENSIVE:
             self.demote()
 
@@ -171,11 +184,23 @@ class _Worker:
             except OSError:
                 pass
 
+    def send(self, text: str, params, formats, max_rows: int, lane: str) -> None:
+        self.conn.send_bytes(pickle.dumps((text, params, formats, max_rows, lane), pickle.HIGHEST_PROTOCOL))
+
+    def poll(self, timeout: float) -> bool:
+        """A message (or the end of the pipe) within ``timeout`` seconds."""
+        return bool(self._poller.poll(timeout * 1000))
+
+    def recv(self):
+        """The worker's next message: ``"ready"``, ``EXPENSIVE`` or an :class:`Answer`; its CPU time
+        so far goes to ``self.cpu``. EOFError when it died."""
+        message, self.cpu = pickle.loads(self.conn.recv_bytes())
+        return Answer(*message) if isinstance(message, tuple) else message
+
     def wait_ready(self, timeout: float) -> bool:
-        if self.conn.poll(timeout):
+        if self.poll(timeout):
             try:
-                message, self.cpu = self.conn.recv()
-                return message == "ready"
+                return self.recv() == "ready"
             except EOFError:
                 return False
         return False
@@ -429,7 +454,7 @@ class QueryPool:
             hit = self._cache.get(self.generation, ckey)
             if hit is not None:
                 return hit
-        job = {"query": sparql, "params": params, "formats": formats, "max_rows": self.max_rows}
+        job = (sparql, params, formats, self.max_rows)
         if key in self._slow:
             ans, generation = self._run_expensive(key, job)
         else:
@@ -438,7 +463,7 @@ class QueryPool:
             self._cache.put(generation, ckey, ans)
         return ans
 
-    def _run_expensive(self, key: str, job: dict) -> tuple[Answer, int]:
+    def _run_expensive(self, key: str, job: tuple) -> tuple[Answer, int]:
         end = time.monotonic() + self.max_wait
         if not self._slots.acquire(timeout=self.max_wait):
             return _text(503, _LANE_BUSY, {"Retry-After": "5"}), -1
@@ -447,7 +472,7 @@ class QueryPool:
         finally:
             self._slots.release()
 
-    def _run(self, key: str, job: dict, lane: str, wait: float | None = None) -> tuple[Answer, int]:
+    def _run(self, key: str, job: tuple, lane: str, wait: float | None = None) -> tuple[Answer, int]:
         w = self._get_worker(lane, self.max_wait if wait is None else wait)
         if w is None:
             if lane == EXPENSIVE:
@@ -465,9 +490,8 @@ class QueryPool:
 
         cpu0 = w.cpu
         try:
-            w.conn.send({**job, "lane": lane})
-            ans, w.cpu = wait_answer(w.conn, w.proc.pid, self.timeout, self.memory_mb,
-                                     check if lane == CHEAP else None)
+            w.send(*job, lane)
+            ans = wait_answer(w, w.proc.pid, self.timeout, self.memory_mb, check if lane == CHEAP else None)
             used = w.cpu - cpu0
             if lane == EXPENSIVE and not isinstance(ans, str) and used < self.cheap_cpu / 2:
                 self._slow.discard(key)  # cheap after all (it was unlucky once): back to the cheap lane
