@@ -2,6 +2,15 @@
 
 ``build_graph(inputs)`` returns a :class:`BuildResult` (graph, summary, problems) and never
 prints; ``write_outputs`` writes ``graph.ttl`` (and ``graph.html``) atomically.
+
+A corpus is extracted in windows of articles (``window``, characters of text): the Docs and
+vectors extraction keeps between its two passes are those of one window, and the names each
+window's first pass finds are carried to the next windows (:class:`kg.extract.pipeline.FoundNames`).
+A corpus of one window (the default window holds about 80,000 words) gives exactly the graph one
+pass over the whole corpus gives. A streamed build (``output="nq"``, the default for more
+than one window) also keeps no graph: each window's records go to disk as they are made, are
+resolved from there (:mod:`kg.resolve.stream`) and written as sorted N-Quads
+(:mod:`kg.rdf.nquads`), so memory holds one window and the entity registry, not the corpus.
 """
 from __future__ import annotations
 
@@ -18,15 +27,42 @@ from kg.rdf.namespace import ENTITY_CLASSES, PKG, PREDICATES
 
 @dataclass
 class BuildResult:
-    graph: Graph
+    graph: Graph | None  # None for a streamed build: see ``streamed``
     report: IngestReport
     articles: int
     summary: dict = field(default_factory=dict)
+    streamed: StreamedGraph | None = None  # the records of a streamed build, written by write_outputs
+    windows: int = 1
+
+
+# Characters of article text per window: about 80,000 words of news, a few hundred MB of kept
+# Docs and NER vectors at most; the corpora of the tests, the dev set and train/ are one window.
+WINDOW_CHARS = 500_000
+OUTPUTS = ("auto", "ttl", "nq")
+
+
+def plan_windows(articles: list, window: int = WINDOW_CHARS) -> list[range]:
+    """Contiguous ranges of article indexes of at most about ``window`` characters each, as even
+    as the corpus allows (an article is never cut); one range for a corpus of one window."""
+    sizes = [sum(len(p.text) for p in a.passages) + len(a.title) for a in articles]
+    total = sum(sizes)
+    count = max(1, -(-total // max(1, window)))
+    target = total / count
+    out, start, size = [], 0, 0
+    for i, n in enumerate(sizes):
+        if size and size + n > target and len(out) < count - 1:
+            out.append(range(start, i))
+            start, size = i, 0
+        size += n
+    if start < len(articles) or not out:
+        out.append(range(start, len(articles)))
+    return out
 
 
 def build_graph(inputs, *, model: str | None = None, min_confidence: float = 0.0, progress=None, stdin=None,
                 ontology_dir: str | None = None, step=None, workers: int | None = 1,
-                dask: str | None = None, select=None) -> BuildResult:
+                dask: str | None = None, select=None, window: int = WINDOW_CHARS,
+                output: str = "auto") -> BuildResult:
     """Build the knowledge graph of the given inputs (files, directories, '-' for stdin).
 
     ``progress``, if given, is called once with the number of passages to analyse and returns a
@@ -39,8 +75,13 @@ def build_graph(inputs, *, model: str | None = None, min_confidence: float = 0.0
     Dask workers instead. The graph is the same whichever is used. ``select``, if given, is called
     with the articles read and returns those to build (an incremental build leaves out those its
     store already holds).
+
+    ``window``: characters of article text extracted together (see the module docstring).
+    ``output``: ``"ttl"`` makes the rdflib graph (``BuildResult.graph``), ``"nq"`` streams
+    (``BuildResult.streamed``, written by :func:`write_outputs`), ``"auto"`` streams when the
+    corpus is more than one window.
     """
-    from kg.extract.pipeline import extract_articles, load_pipeline
+    from kg.extract.pipeline import FoundNames, extract_articles, load_pipeline
     from kg.extract.reference import load_reference
     from kg.rdf.mapping import to_graph
     from kg.resolve.entities import resolve
@@ -52,6 +93,8 @@ def build_graph(inputs, *, model: str | None = None, min_confidence: float = 0.0
     if select is not None:
         articles = select(articles)
     passages = sum(len(a.passages) for a in articles)
+    windows = plan_windows(articles, window)
+    streaming = output == "nq" or (output == "auto" and len(windows) > 1)
 
     def second():
         return stage("extracting, second pass", passages)
@@ -60,23 +103,120 @@ def build_graph(inputs, *, model: str | None = None, min_confidence: float = 0.0
         if runner is None and articles:  # (an incremental build may have nothing left to do)
             stage("loading the model")
             nlp = load_pipeline(model, ontology_dir)
-        tick = progress(passages) if progress is not None else stage("extracting", passages)
-        if not articles:
-            extractions = []
-        elif runner is None:
-            extractions = extract_articles(nlp, articles, progress=tick, errors=report.errors,
-                                           second_progress=_Deferred(second))
-        else:
-            from kg.extract.shards import extract_sharded
+        if len(windows) == 1:
+            tick = progress(passages) if progress is not None else stage("extracting", passages)
+            later = _Deferred(second)
+        else:  # both passes of each window in turn: one count of 2 x passages
+            tick = progress(2 * passages) if progress is not None else stage("extracting", 2 * passages)
+            later = tick
+        sink: list | Spool = []
+        if streaming:
+            import tempfile
 
-            extractions = extract_sharded(runner, articles, progress=tick, errors=report.errors,
-                                          second_progress=_Deferred(second))
+            from kg.resolve.stream import Spool
+
+            tmp = tempfile.TemporaryDirectory(prefix="kg-build-")
+            sink = Spool(tmp.name)
+        found = FoundNames()
+        for span in windows if articles else ():
+            part = [articles[i] for i in span]
+            if runner is None:
+                done = extract_articles(nlp, part, progress=tick, errors=report.errors, second_progress=later,
+                                        found=found)
+            else:
+                from kg.extract.shards import extract_sharded
+
+                done = extract_sharded(runner, part, progress=tick, errors=report.errors, second_progress=later,
+                                       found=found)
+            if streaming:
+                for ex in done:
+                    sink.add(ex)
+            else:
+                sink.extend(done)
+            del done, part
+    if streaming:
+        sink.close()
+        return BuildResult(graph=None, report=report, articles=len(articles), windows=len(windows),
+                           streamed=StreamedGraph(sink, tmp, load_reference(ontology_dir), min_confidence))
     stage("resolving entities")
-    resolution = resolve(extractions, load_reference(ontology_dir))
+    resolution = resolve(sink, load_reference(ontology_dir))
     stage("making the RDF graph")
     graph = to_graph(resolution, min_confidence=min_confidence)
     stage("counting")
-    return BuildResult(graph=graph, report=report, articles=len(articles), summary=summarise(graph))
+    return BuildResult(graph=graph, report=report, articles=len(articles), summary=summarise(graph),
+                       windows=len(windows))
+
+
+class StreamedGraph:
+    """The records of a streamed build (on disk) and what their resolution needs; :meth:`write`
+    resolves them and writes the graph as sorted N-Quads, one named graph per article."""
+
+    def __init__(self, spool, tmp, reference, min_confidence: float = 0.0):
+        self.spool, self._tmp, self.reference, self.min_confidence = spool, tmp, reference, min_confidence
+
+    def write(self, path: str | Path, step=None) -> dict:
+        """Write ``path`` (replaced whole); the summary :func:`summarise` gives of the same graph."""
+        from kg.rdf.mapping import add_entities, add_extraction
+        from kg.rdf.nquads import SortedLines, quad_lines
+        from kg.resolve.entities import Resolver
+        from kg.resolve.stream import resolved
+
+        if step is not None:
+            step("resolving entities and writing N-Quads")
+        lines, counts = SortedLines(self._tmp.name), _Counts()
+        resolver = Resolver(self.reference)
+        used: set[str] = set()
+        for ex, mentions, notes in resolved(self.spool, self.reference, resolver):
+            g = Graph()
+            anode = add_extraction(g, ex, mentions.__getitem__, resolver.entities, notes, used, self.min_confidence)
+            lines.add(quad_lines(g, anode))
+            counts.add(g)
+        g = Graph()
+        add_entities(g, (resolver.entities[eid] for eid in sorted(used)))
+        lines.add(quad_lines(g))
+        counts.add(g)
+        lines.write(path)
+        return counts.summary()
+
+    def close(self) -> None:
+        self.spool.close()
+        self._tmp.cleanup()
+
+
+class _Counts:
+    """:func:`summarise` of a graph given in parts (each article's, then the entities'): only a
+    direct fact can be in several parts (stated by several articles), so those are kept as a set;
+    every other triple is counted once."""
+
+    def __init__(self):
+        self.triples, self.articles, self.metrics = 0, 0, 0
+        self.direct: set = set()
+        self.classes: Counter = Counter()
+        self.modality: Counter = Counter()
+
+    def add(self, g: Graph) -> None:
+        facts = {PKG[p] for p in PREDICATES}
+        for t in g:
+            if t[1] in facts:
+                self.direct.add(t)
+            else:
+                self.triples += 1
+        self.articles += len(set(g.subjects(RDF.type, PKG.Article)))
+        self.metrics += len(set(g.subjects(RDF.type, PKG.Metric)))
+        for cls in ENTITY_CLASSES:
+            self.classes[cls] += len(set(g.subjects(RDF.type, PKG[cls])))
+        self.modality.update(str(g.value(st, PKG.modality)) for st in g.subjects(RDF.type, RDF.Statement))
+
+    def summary(self) -> dict:
+        preds = Counter(str(p)[len(str(PKG)):] for _, p, _ in self.direct)
+        return {
+            "triples": self.triples + len(self.direct),
+            "articles": self.articles,
+            "entities": dict(sorted((k, v) for k, v in self.classes.items() if v)),
+            "relations": {p: preds[p] for p in PREDICATES if preds[p]},
+            "statements_by_modality": dict(sorted(self.modality.items())),
+            "metrics": self.metrics,
+        }
 
 
 # Below this many characters of text a pool of processes costs more than it saves (start-up and
@@ -154,16 +294,27 @@ def summarise(graph: Graph) -> dict:
     }
 
 
-def write_outputs(result: BuildResult, out_dir: str | Path, *, html: bool = True, store: str | None = None) -> dict:
+def write_outputs(result: BuildResult, out_dir: str | Path, *, html: bool = True, store: str | None = None,
+                  step=None) -> dict:
     """Write ``graph.ttl`` (and ``graph.html``) into ``out_dir``; return their paths.
 
     Both are rendered and written to temp files first, then renamed in a row, so an interrupted
     build leaves the previous pair untouched (never a new graph.ttl beside an old graph.html);
-    temp files a killed build left behind are removed first.
+    temp files a killed build left behind are removed first. A streamed build writes
+    ``graph.nq`` instead (also replaced whole) and sets ``result.summary``; it has no graph.html.
     """
     from kg.util import remove_leftovers, replace_together
 
     out = Path(out_dir)
+    if result.streamed is not None:
+        nq = out / "graph.nq"
+        out.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(nq)
+        try:
+            result.summary = result.streamed.write(nq, step)
+        finally:
+            result.streamed.close()
+        return {"graph": str(nq)}
     ttl = out / "graph.ttl"
     page = out / "graph.html"
     for target in (ttl, page):

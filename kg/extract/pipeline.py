@@ -177,17 +177,19 @@ def with_final_stop(text: str) -> str:
 
 
 def extract_articles(nlp, articles: list[Article], progress=None, errors: list | None = None,
-                     model=None, second_progress=None) -> list[ArticleExtraction]:
+                     model=None, second_progress=None, found: FoundNames | None = None) -> list[ArticleExtraction]:
     """Two passes over the corpus: the second also looks for every name the first found with some
     evidence ("one name, one entity": a company the model missed in one sentence is still found
     there when another sentence named it), so relations in those sentences are not lost.
 
-    ``progress`` and ``second_progress`` are called with 1 for each passage done in each pass."""
+    ``progress`` and ``second_progress`` are called with 1 for each passage done in each pass.
+    ``found``: the names earlier windows of a streamed build found (see :class:`FoundNames`); the
+    names of this call's first pass are added to it."""
     kept: dict = {}  # the Docs as they are before the names ruler: the second pass starts from them
     with _ner_features_once(nlp) as ner_memo:
         # the first pass only serves the names and their classes: no figures (a quarter of its own work)
         first = _extract_pass(nlp, articles, progress, errors, model, kept=kept, record=True, figures=False)
-        names = discovered_names(first)
+        names = discovered_names(first, found)
         ok = {id(ex.article) for ex in first}
         ner_memo.recording = False
         # without names the second pass is the first with its figures (the same Docs)
@@ -248,18 +250,43 @@ def _ner_features_once(nlp):
             memo.vectors.clear()
 
 
-def discovered_names(extractions: list[ArticleExtraction]) -> dict[str, str]:
-    """Names found outside the reference data, with the class the corpus votes for them."""
-    from kg.resolve.entities import norm, vote_classes
+def discovered_names(extractions: list[ArticleExtraction], found: FoundNames | None = None) -> dict[str, str]:
+    """Names found outside the reference data, with the class the corpus votes for them (with
+    ``found``: those of earlier windows too, see :class:`FoundNames`)."""
+    found = FoundNames() if found is None else found
+    found.add(extractions)
+    return found.names()
 
-    votes = vote_classes(extractions)
-    out = {}
-    for ex in extractions:
-        for m in ex.mentions:
-            if m.ref or m.passage < 0 or has_cjk(m.name) or len(m.name) < 3 or not m.name[:1].isupper():
-                continue
-            out.setdefault(m.name, votes.get(norm(m.name), m.cls))
-    return out
+
+class FoundNames:
+    """The names first passes found, and their class votes, carried from one window of articles
+    to the next (``kg build --window``): the second pass of a window looks for the names found in
+    it and in every earlier window. One window (the whole corpus) gives what one pass over the
+    whole corpus gives. What it holds grows with the distinct names, not with the corpus."""
+
+    def __init__(self):
+        from collections import Counter, defaultdict
+
+        self.votes: dict = defaultdict(Counter)  # name key -> class -> weight (kg.resolve.entities.count_votes)
+        self.found: set[str] = set()
+
+    def add(self, extractions: list[ArticleExtraction]) -> None:
+        from kg.resolve.entities import count_votes
+
+        for ex in extractions:
+            count_votes(self.votes, ex)
+            for m in ex.mentions:
+                if m.ref or m.passage < 0 or has_cjk(m.name) or len(m.name) < 3 or not m.name[:1].isupper():
+                    continue
+                self.found.add(m.name)
+
+    def names(self) -> dict[str, str]:
+        """Each name with the class its votes so far elect (every found name has votes: it was
+        typed by the model or a cue)."""
+        from kg.resolve.entities import norm, winners
+
+        voted = winners({norm(n): self.votes[norm(n)] for n in self.found})
+        return {n: voted[norm(n)] for n in sorted(self.found)}
 
 
 NAMES_RULER = "kg_found_names"

@@ -211,11 +211,12 @@ class LocalPool:
 
 
 def extract_sharded(runner, articles: list[Article], *, progress=None, second_progress=None,
-                    errors: list | None = None, shard_chars: int = SHARD_CHARS) -> list[ArticleExtraction]:
+                    errors: list | None = None, shard_chars: int = SHARD_CHARS, found=None) -> list[ArticleExtraction]:
     """What :func:`kg.extract.pipeline.extract_articles` returns, computed by ``runner``'s workers.
 
     ``progress`` / ``second_progress`` are called with the number of passages of each shard as it
-    finishes, in the first and in the second pass; ``shard_chars`` caps a shard's text. The second
+    finishes, in the first and in the second pass; ``shard_chars`` caps a shard's text; ``found``
+    carries the names of earlier windows (:class:`kg.extract.pipeline.FoundNames`). The second
     phase has the first's shards (less the articles that failed), each on the worker that ran it."""
     import uuid
 
@@ -224,7 +225,7 @@ def extract_sharded(runner, articles: list[Article], *, progress=None, second_pr
     build = uuid.uuid4().hex  # a new ruler and new kept Docs for each build
     shards = plan_shards(articles, runner.workers, shard_chars)
     first, placed = _phase(runner, articles, shards, None, f"first-{build}", progress, errors)
-    names = discovered_names([ex for ex in first if ex is not None])
+    names = discovered_names([ex for ex in first if ex is not None], found)
     # (without names, the second phase is the first with its figures, from the same kept Docs)
     ok_shards = [[i for i in shard if first[i] is not None] for shard in shards]
     kept_where = [w for w, shard in zip(placed, ok_shards) if shard]

@@ -80,69 +80,88 @@ def to_graph(res: Resolution, min_confidence: float = 0.0) -> Graph:
     g = Graph()
     bind_prefixes(g)
     used: set[str] = set()
-
-    def ent_iri(aid, mention):
-        eid = res.mention_entity[(aid, mention)]
-        used.add(eid)
-        return res.entities[eid].iri
-
+    notes: dict[str, dict[int, str]] = {}
+    for (aid, i), note in res.type_notes.items():
+        notes.setdefault(aid, {})[i] = note
     for ex in res.extractions:
-        art = ex.article
-        anode = add_article(g, art)
-        for m in ex.mentions:
-            g.add((ent_iri(art.id, m), PKG.mentionedIn, anode))
-        # one statement per (s, p, o, article, modality): the most confident evidence wins
-        best: dict[tuple, tuple[Fact, int]] = {}
-        for i, f in enumerate(ex.facts):
-            if f.confidence < min_confidence:
-                continue
-            s, o = ent_iri(art.id, f.subject), ent_iri(art.id, f.object)
-            if s == o:
-                continue
-            if PREDICATES[f.predicate] and str(o) < str(s):
-                s, o = o, s  # symmetric: store one canonical direction
-            k = (s, f.predicate, o, f.modality)
-            if k not in best or f.confidence > best[k][0].confidence:
-                best[k] = (f, i)
-        for (s, p, o, modality), (f, i) in sorted(best.items(), key=lambda kv: tuple(map(str, kv[0]))):
-            pred = PKG[p]
-            if modality == "asserted":
-                g.add((s, pred, o))
-            st = statement_iri(str(s), p, str(o), art.id, modality)
-            g.add((st, RDF.type, RDF.Statement))
-            g.add((st, RDF.subject, s))
-            g.add((st, RDF.predicate, pred))
-            g.add((st, RDF.object, o))
-            for q, v in sorted(f.qualifiers.items()):
-                if v in (None, ""):
-                    continue
-                if q == "date":
-                    g.add((st, PKG.date, date_literal(str(v))))
-                elif q in _QUALIFIER_TYPES:
-                    g.add((st, PKG[q], decimal_literal(v)))
-                else:
-                    g.add((st, PKG[q], Literal(str(v))))
-            g.add((st, PROV.wasDerivedFrom, anode))
-            _evidence(g, st, art, f.evidence)
-            g.add((st, PKG.confidence, decimal_literal(round(f.confidence, 3))))
-            g.add((st, PKG.extractedBy, Literal(f.rule)))
-            g.add((st, PKG.modality, Literal(modality)))
-            note = res.type_notes.get((art.id, i))
-            if note:
-                g.add((st, PKG.typeDecision, Literal(note)))
-        seen_metrics: set[URIRef] = set()
-        for fig in ex.figures:
-            if fig.confidence < min_confidence:
-                continue
-            e = ent_iri(art.id, fig.entity)
-            node = metric_iri(str(e), fig.metric_type, fig.value, fig.unit, fig.date, art.id, fig.modality)
-            if node in seen_metrics:
-                continue
-            seen_metrics.add(node)
-            _add_metric(g, e, node, fig, art, anode)
+        aid = ex.article.id
+        add_extraction(g, ex, lambda m, aid=aid: res.mention_entity[(aid, m)], res.entities, notes.get(aid, {}), used,
+                       min_confidence)
+    add_entities(g, (res.entities[eid] for eid in sorted(used)))
+    return g
 
-    for eid in sorted(used):
-        ent = res.entities[eid]
+
+def add_extraction(g: Graph, ex, entity_id, entities: dict, notes: dict[int, str], used: set[str],
+                   min_confidence: float = 0.0) -> URIRef:
+    """Add one resolved article to ``g``: its node, mentions, statements and metrics (what
+    :func:`kg.export.rdf.article_graphs` puts in the article's named graph). ``entity_id(mention)``
+    is the mention's entity id in ``entities``; ``notes`` the type decisions by fact index; the
+    entity ids used are added to ``used`` (their descriptions: :func:`add_entities`)."""
+    art = ex.article
+
+    def ent_iri(mention):
+        eid = entity_id(mention)
+        used.add(eid)
+        return entities[eid].iri
+
+    anode = add_article(g, art)
+    for m in ex.mentions:
+        g.add((ent_iri(m), PKG.mentionedIn, anode))
+    # one statement per (s, p, o, article, modality): the most confident evidence wins
+    best: dict[tuple, tuple[Fact, int]] = {}
+    for i, f in enumerate(ex.facts):
+        if f.confidence < min_confidence:
+            continue
+        s, o = ent_iri(f.subject), ent_iri(f.object)
+        if s == o:
+            continue
+        if PREDICATES[f.predicate] and str(o) < str(s):
+            s, o = o, s  # symmetric: store one canonical direction
+        k = (s, f.predicate, o, f.modality)
+        if k not in best or f.confidence > best[k][0].confidence:
+            best[k] = (f, i)
+    for (s, p, o, modality), (f, i) in sorted(best.items(), key=lambda kv: tuple(map(str, kv[0]))):
+        pred = PKG[p]
+        if modality == "asserted":
+            g.add((s, pred, o))
+        st = statement_iri(str(s), p, str(o), art.id, modality)
+        g.add((st, RDF.type, RDF.Statement))
+        g.add((st, RDF.subject, s))
+        g.add((st, RDF.predicate, pred))
+        g.add((st, RDF.object, o))
+        for q, v in sorted(f.qualifiers.items()):
+            if v in (None, ""):
+                continue
+            if q == "date":
+                g.add((st, PKG.date, date_literal(str(v))))
+            elif q in _QUALIFIER_TYPES:
+                g.add((st, PKG[q], decimal_literal(v)))
+            else:
+                g.add((st, PKG[q], Literal(str(v))))
+        g.add((st, PROV.wasDerivedFrom, anode))
+        _evidence(g, st, art, f.evidence)
+        g.add((st, PKG.confidence, decimal_literal(round(f.confidence, 3))))
+        g.add((st, PKG.extractedBy, Literal(f.rule)))
+        g.add((st, PKG.modality, Literal(modality)))
+        note = notes.get(i)
+        if note:
+            g.add((st, PKG.typeDecision, Literal(note)))
+    seen_metrics: set[URIRef] = set()
+    for fig in ex.figures:
+        if fig.confidence < min_confidence:
+            continue
+        e = ent_iri(fig.entity)
+        node = metric_iri(str(e), fig.metric_type, fig.value, fig.unit, fig.date, art.id, fig.modality)
+        if node in seen_metrics:
+            continue
+        seen_metrics.add(node)
+        _add_metric(g, e, node, fig, art, anode)
+    return anode
+
+
+def add_entities(g: Graph, entities) -> None:
+    """The descriptions of ``entities`` (class, labels, sameAs): the default graph's part."""
+    for ent in entities:
         node = ent.iri
         g.add((node, RDF.type, PKG[ent.cls]))
         g.add((node, RDFS.label, Literal(ent.label, lang=lang_of(ent.label))))
@@ -150,7 +169,6 @@ def to_graph(res: Resolution, min_confidence: float = 0.0) -> Graph:
             g.add((node, SKOS.altLabel, Literal(alt, lang=lang_of(alt))))
         if ent.wikidata:
             g.add((node, OWL.sameAs, WD[ent.wikidata]))
-    return g
 
 
 def _add_metric(g: Graph, e: URIRef, node: URIRef, fig: Figure, art: Article, anode: URIRef) -> None:

@@ -56,13 +56,24 @@ def vote_classes(extractions: list[ArticleExtraction]) -> dict[str, str]:
     votes too, for a class its slot admits (see the module docstring)."""
     votes: dict[str, Counter] = defaultdict(Counter)
     for ex in extractions:
-        for m in ex.mentions:
-            if not m.ref:
-                votes[norm(m.name)][m.cls] += _ORIGIN_WEIGHT.get(m.origin, 1)
-        for f in ex.facts:
-            for slot, m in enumerate((f.subject, f.object)):
-                if not m.ref and f.predicate in SIGNATURE:
-                    votes[norm(m.name)][_slot_class(f.predicate, slot, m.cls)] += _SLOT_WEIGHT
+        count_votes(votes, ex)
+    return winners(votes)
+
+
+def count_votes(votes: dict[str, Counter], ex: ArticleExtraction) -> None:
+    """Add one article's class votes to ``votes`` (by name key; see :func:`vote_classes`): a build
+    that streams its articles counts them as they come, without keeping the articles."""
+    for m in ex.mentions:
+        if not m.ref:
+            votes[norm(m.name)][m.cls] += _ORIGIN_WEIGHT.get(m.origin, 1)
+    for f in ex.facts:
+        for slot, m in enumerate((f.subject, f.object)):
+            if not m.ref and f.predicate in SIGNATURE:
+                votes[norm(m.name)][_slot_class(f.predicate, slot, m.cls)] += _SLOT_WEIGHT
+
+
+def winners(votes: dict[str, Counter]) -> dict[str, str]:
+    """The winning class of each name's votes."""
     return {k: _winner(v) for k, v in votes.items()}
 
 
@@ -136,7 +147,8 @@ class Resolution:
         return self.entities[self.mention_entity[(article_id, mention)]]
 
 
-def _retype(ex: ArticleExtraction, voted: dict[str, str]) -> ArticleExtraction:
+def retype(ex: ArticleExtraction, voted: dict[str, str]) -> ArticleExtraction:
+    """The article with each name of the model or a weak cue given the class the corpus voted."""
     def fix(m: Mention) -> Mention:
         if m.ref:
             return m
@@ -159,30 +171,44 @@ def _retype(ex: ArticleExtraction, voted: dict[str, str]) -> ArticleExtraction:
 
 
 def resolve(extractions: list[ArticleExtraction], reference: ReferenceData) -> Resolution:
-    entities: dict[str, Entity] = {}
-    index: dict[tuple[str, str], str] = {}  # (coarse, match key) -> entity id
-    mention_entity: dict[tuple[str, Mention], str] = {}
-
-    def get_entity(coarse: str, key: str) -> Entity:
-        eid = f"{coarse}/{key}"
-        if eid not in entities:
-            entities[eid] = Entity(key=key, coarse=coarse)
-        return entities[eid]
-
     voted = vote_classes(extractions)
     originals = extractions
-    extractions = [_retype(ex, voted) for ex in extractions]
-
-    # Pass 1: reference-data mentions fix the identity of every alias they carry.
-    for ref in reference.entities.values():
-        coarse = CLASS_COARSE[ref.cls]
-        for alias in ref.all_names:
-            index.setdefault((coarse, match_key(alias, coarse)), f"{coarse}/{ref.id}")
-
-    # Pass 2: text-defined aliases ("... commission (KPPU)") join their long form; a later bare
-    # "KPPU" joins it too, whatever type the model gave the acronym.
-    defined: dict[str, str] = {}
+    extractions = [retype(ex, voted) for ex in extractions]
+    resolver = Resolver(reference)
     for ex in extractions:
+        resolver.aliases(ex)
+    mention_entity: dict[tuple[str, Mention], str] = {}
+    for ex in extractions:
+        for m, eid in resolver.assign(ex, track_articles=True).items():
+            mention_entity[(ex.article.id, m)] = eid
+    resolver.finish()
+    res = Resolution(entities=resolver.entities, mention_entity=mention_entity, extractions=extractions)
+    _check_signatures(res, originals)
+    return res
+
+
+class Resolver:
+    """Resolution in steps, one article at a time, so that a build can stream its articles from
+    disk (see :mod:`kg.resolve.stream`) and give what :func:`resolve` gives in memory: every
+    (retyped, see :func:`retype`) article through :meth:`aliases`, then every article in the same
+    order through :meth:`assign`, then :meth:`finish`; then :meth:`check` each article's facts.
+    What it holds is the registry: entities with their names and votes, and the name index."""
+
+    def __init__(self, reference: ReferenceData):
+        self.reference = reference
+        self.entities: dict[str, Entity] = {}
+        self.index: dict[tuple[str, str], str] = {}  # (coarse, match key) -> entity id
+        self.defined: dict[str, str] = {}
+        # Pass 1: reference-data mentions fix the identity of every alias they carry.
+        for ref in reference.entities.values():
+            coarse = CLASS_COARSE[ref.cls]
+            for alias in ref.all_names:
+                self.index.setdefault((coarse, match_key(alias, coarse)), f"{coarse}/{ref.id}")
+
+    def aliases(self, ex: ArticleExtraction) -> None:
+        """Pass 2: text-defined aliases ("... commission (KPPU)") join their long form; a later
+        bare "KPPU" joins it too, whatever type the model gave the acronym."""
+        index, defined = self.index, self.defined
         for m in ex.mentions:
             coarse = CLASS_COARSE[m.cls]
             if m.ref:
@@ -194,8 +220,19 @@ def resolve(extractions: list[ArticleExtraction], reference: ReferenceData) -> R
                 index.setdefault((coarse, k_short), target)
                 defined.setdefault(norm(alias), target)
 
-    for ex in extractions:
+    def _entity(self, coarse: str, key: str) -> Entity:
+        eid = f"{coarse}/{key}"
+        if eid not in self.entities:
+            self.entities[eid] = Entity(key=key, coarse=coarse)
+        return self.entities[eid]
+
+    def assign(self, ex: ArticleExtraction, track_articles: bool = False) -> dict[Mention, str]:
+        """The entity id of each mention of one article (articles in corpus order: a name's
+        first article decides where a later bare name goes). ``track_articles`` records the
+        article in :attr:`Entity.articles` (a streamed build does not keep that set)."""
+        index, defined, reference = self.index, self.defined, self.reference
         aid = ex.article.id
+        out: dict[Mention, str] = {}
         full_names: dict[str, str] = {}  # surname -> entity id of a full-name person in this article
         ordered = sorted(ex.mentions, key=lambda m: (m.passage, m.start))
         for m in ordered:
@@ -213,7 +250,7 @@ def resolve(extractions: list[ArticleExtraction], reference: ReferenceData) -> R
                     eid = f"{coarse}/{k}"
                     index[(coarse, k)] = eid
             coarse_e, key = eid.split("/", 1)
-            ent = get_entity(coarse_e, key)
+            ent = self._entity(coarse_e, key)
             if m.ref:
                 ref = reference.entities[m.ref]
                 ent.ref, ent.label, ent.cls, ent.wikidata = ref.id, ref.name, ref.cls, ref.wikidata
@@ -222,44 +259,63 @@ def resolve(extractions: list[ArticleExtraction], reference: ReferenceData) -> R
             for alias in m.aliases:
                 ent.names[alias] += 1
             ent.class_votes[m.cls] += _ORIGIN_WEIGHT.get(m.origin, 1)
-            ent.articles.add(aid)
-            mention_entity[(aid, m)] = eid
+            if track_articles:
+                ent.articles.add(aid)
+            out[m] = eid
             if coarse == "PERSON" and " " in m.name.strip():
                 parts = m.name.split()
                 full_names.setdefault(parts[-1].casefold(), eid)
                 full_names.setdefault(parts[0].casefold(), eid)
+        return out
 
-    for ent in entities.values():
-        if not ent.ref:
-            # only classes of the entity's own coarse type (an acronym typed ORG that joined a
-            # government body by its text-defined alias must not make the body a Company)
-            own = Counter({c: n for c, n in ent.class_votes.items() if CLASS_COARSE[c] == ent.coarse})
-            ent.cls = _winner(own or ent.class_votes)
-            # canonical name: the most frequent full form, longest on ties
-            ent.label = max(ent.names.items(), key=lambda kv: (kv[1] > 0, len(kv[0].split()) > 1 and ent.coarse == "PERSON",
-                                                               kv[1], len(kv[0]), kv[0]))[0]
-    res = Resolution(entities=entities, mention_entity=mention_entity, extractions=extractions)
-    _check_signatures(res, originals)
-    return res
+    def finish(self) -> None:
+        """Each entity's class and label, from all its mentions."""
+        for ent in self.entities.values():
+            if not ent.ref:
+                # only classes of the entity's own coarse type (an acronym typed ORG that joined a
+                # government body by its text-defined alias must not make the body a Company)
+                own = Counter({c: n for c, n in ent.class_votes.items() if CLASS_COARSE[c] == ent.coarse})
+                ent.cls = _winner(own or ent.class_votes)
+                # canonical name: the most frequent full form, longest on ties
+                ent.label = max(ent.names.items(), key=lambda kv: (kv[1] > 0, len(kv[0].split()) > 1 and ent.coarse == "PERSON",
+                                                                   kv[1], len(kv[0]), kv[0]))[0]
+
+    def check(self, ex: ArticleExtraction, orig: ArticleExtraction, mentions: dict[Mention, str]
+              ) -> tuple[dict[int, str], list[DroppedFact]]:
+        """:func:`check_facts` with this resolver's entities."""
+        return check_facts(ex, orig, lambda m: self.entities[mentions[m]])
 
 
 def _check_signatures(res: Resolution, originals: list[ArticleExtraction]) -> None:
     """Keep the facts whose arguments' final classes fit the predicate; note re-typings, drop the rest."""
     for ex, orig in zip(res.extractions, originals):
-        aid, kept = ex.article.id, []
-        for f, f0 in zip(ex.facts, orig.facts):
-            ents = (res.entity_of(aid, f.subject), res.entity_of(aid, f.object))
-            misfit = [(slot, e) for slot, e in enumerate(ents) if not slot_fits(f.predicate, slot, e.cls)]
-            if misfit:
-                slot, e = misfit[0]
-                allowed = " or ".join(sorted(SIGNATURE[f.predicate][slot]))
-                res.dropped.append(DroppedFact(aid, f0, f"{('subject', 'object')[slot]} ent:{str(e.iri)[len(ENTITY_BASE):]} "
-                                                        f"is a {e.cls}; {f.predicate} needs {allowed}"))
-                continue
-            notes = [f"{('subject', 'object')[slot]} typed {m0.cls} by extraction, {e.cls} by the corpus vote"
-                     for slot, (m0, e) in enumerate(zip((f0.subject, f0.object), ents))
-                     if CLASS_COARSE[m0.cls] != CLASS_COARSE[e.cls]]
-            if notes:
-                res.type_notes[(aid, len(kept))] = "; ".join(notes)
-            kept.append(f)
-        ex.facts[:] = kept
+        aid = ex.article.id
+        notes, dropped = check_facts(ex, orig, lambda m, aid=aid: res.entity_of(aid, m))
+        res.type_notes.update(((aid, i), note) for i, note in notes.items())
+        res.dropped.extend(dropped)
+
+
+def check_facts(ex: ArticleExtraction, orig: ArticleExtraction, entity_of) -> tuple[dict[int, str], list[DroppedFact]]:
+    """Keep (in ``ex.facts``) the facts of one article whose arguments' final classes
+    (``entity_of(mention)``) fit the predicate; the notes of re-typed ones (by index among the
+    kept facts) and the dropped ones."""
+    aid, kept = ex.article.id, []
+    notes: dict[int, str] = {}
+    dropped: list[DroppedFact] = []
+    for f, f0 in zip(ex.facts, orig.facts):
+        ents = (entity_of(f.subject), entity_of(f.object))
+        misfit = [(slot, e) for slot, e in enumerate(ents) if not slot_fits(f.predicate, slot, e.cls)]
+        if misfit:
+            slot, e = misfit[0]
+            allowed = " or ".join(sorted(SIGNATURE[f.predicate][slot]))
+            dropped.append(DroppedFact(aid, f0, f"{('subject', 'object')[slot]} ent:{str(e.iri)[len(ENTITY_BASE):]} "
+                                                f"is a {e.cls}; {f.predicate} needs {allowed}"))
+            continue
+        why = [f"{('subject', 'object')[slot]} typed {m0.cls} by extraction, {e.cls} by the corpus vote"
+               for slot, (m0, e) in enumerate(zip((f0.subject, f0.object), ents))
+               if CLASS_COARSE[m0.cls] != CLASS_COARSE[e.cls]]
+        if why:
+            notes[len(kept)] = "; ".join(why)
+        kept.append(f)
+    ex.facts[:] = kept
+    return notes, dropped
