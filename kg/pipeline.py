@@ -42,20 +42,18 @@ OUTPUTS = ("auto", "ttl", "nq")
 
 
 def plan_windows(articles: list, window: int = WINDOW_CHARS) -> list[range]:
-    """Contiguous ranges of article indexes of at most about ``window`` characters each, as even
-    as the corpus allows (an article is never cut); one range for a corpus of one window."""
+    """Contiguous ranges of article indexes of at most ``window`` characters each (an article is
+    never cut: a longer one is a window of its own), about even in size; one range for a corpus
+    of one window."""
     sizes = [sum(len(p.text) for p in a.passages) + len(a.title) for a in articles]
-    total = sum(sizes)
-    count = max(1, -(-total // max(1, window)))
-    target = total / count
+    target = sum(sizes) / max(1, -(-sum(sizes) // max(1, window)))  # <= window
     out, start, size = [], 0, 0
     for i, n in enumerate(sizes):
-        if size and size + n > target and len(out) < count - 1:
+        if size and size + n > target:
             out.append(range(start, i))
             start, size = i, 0
         size += n
-    if start < len(articles) or not out:
-        out.append(range(start, len(articles)))
+    out.append(range(start, len(articles)))
     return out
 
 

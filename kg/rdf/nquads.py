@@ -13,8 +13,8 @@ import heapq
 import tempfile
 from pathlib import Path
 
-# Lines held in memory before a sorted run goes to disk (about 200 bytes each).
-RUN_LINES = 200_000
+# Lines held in memory before a sorted run goes to disk (about 200 bytes each: ~25 MB with the set).
+RUN_LINES = 100_000
 
 
 def quad_lines(graph, name=None):
@@ -60,7 +60,7 @@ class SortedLines:
         files = [open(p, "rb") for p in self._runs]
         try:
             last = None
-            for line in heapq.merge(*files):
+            for line in heapq.merge(*files, key=_without_newline):
                 if line != last:
                     yield line
                     last = line
@@ -78,3 +78,8 @@ class SortedLines:
         with atomic_write(path, mode="wb") as fh:
             fh.writelines(self.merged())
         return Path(path)
+
+
+def _without_newline(line: bytes) -> bytes:
+    """The order of the lines themselves (a line that is a prefix of another sorts first)."""
+    return line[:-1]

@@ -49,3 +49,22 @@ def test_found_names_are_matched_as_whole_tokens(nlp):
         doc = nlp("Zorbit Pay and Kelo signed a deal; Zorbit Payments and Kelon did not.")
     found = [(e.text, e.label_) for e in doc.ents if e.ent_id_ == "found"]
     assert found == [("Zorbit Pay", "Company"), ("Kelo", "Company")]
+
+
+def test_a_later_window_looks_for_the_names_of_earlier_ones(nlp, articles):
+    """``FoundNames`` carried from window to window: the second window's second pass runs with the
+    names of both windows' first passes, as one window of both would (its extractions are those of
+    a second pass with that ruler)."""
+    from kg.extract.pipeline import FoundNames, _extract_pass, _names_ruler, discovered_names, extract_articles
+
+    early, late = articles[:10], articles[10:]
+    found = FoundNames()
+    extract_articles(nlp, early, found=found)
+    from_early = dict(found.names())
+    assert from_early
+    windowed = extract_articles(nlp, late, found=found)
+    names = found.names()
+    assert set(from_early) <= set(names)
+    assert names == discovered_names(_extract_pass(nlp, early) + _extract_pass(nlp, late))
+    with _names_ruler(nlp, names):
+        assert windowed == _extract_pass(nlp, late)
