@@ -7,7 +7,10 @@ Prints, on corpora written by ``make_news.py`` (invented names, several phrasing
   validation and graph.html;
 * wall time of ``--workers 2`` against ``--workers 1``, and of ``--dask local`` (2 workers)
   against the serial build, with the outputs compared byte for byte;
-* peak RSS of a one-process build at each ``--sizes`` (words);
+* peak RSS of a one-process build at each ``--sizes`` (words), with the number of windows of
+  ``kg build --window`` (default) and the output (a corpus of more than one window is streamed
+  to graph.nq), and the ratio of the biggest size's peak to that at 100k words (or the next
+  smaller size);
 * adding 10 new articles to a store of ``--store-articles`` articles (``kg build NEW --store DIR``)
   against building those 10 alone (the store is filled with ``make_synthetic.py`` articles through
   ``kg load``, with an incremental record for each, so its size is what is measured);
@@ -19,6 +22,7 @@ be shared: the load average is printed, and the ratios, measured in this one run
 
     python benchmarks/bench_build.py                      # speed on ~30k words, RSS at 10k/100k/1M words
     python benchmarks/bench_build.py --words 20000 --sizes 10000 100000
+    python benchmarks/bench_build.py --only rss --sizes 10000 100000 1000000   # the memory figures alone
 """
 from __future__ import annotations
 
@@ -48,6 +52,15 @@ def count_words(path: Path) -> int:
 
     articles, _ = read_inputs([str(path)])
     return sum(len(p.text.split()) for a in articles for p in a.passages) + sum(len(a.title.split()) for a in articles)
+
+
+def windows(path: Path) -> int:
+    """How many windows ``kg build`` (default --window) cuts this corpus into."""
+    from kg.ingest import read_inputs
+    from kg.pipeline import plan_windows
+
+    articles, _ = read_inputs([str(path)])
+    return len(plan_windows(articles))
 
 
 def child(*args: str) -> dict:
@@ -116,12 +129,22 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+SECTIONS = ("speed", "workers", "rss", "incremental")
+
+
+def graph_file(out: Path) -> Path:
+    """The graph a build wrote: graph.ttl, or graph.nq for a streamed build."""
+    return out / "graph.nq" if (out / "graph.nq").exists() else out / "graph.ttl"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--words", type=int, default=30000, help="corpus size for the speed ratios")
     ap.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000],
                     help="corpus sizes (words) for peak RSS")
     ap.add_argument("--store-articles", type=int, default=10_000, help="store size for the incremental add")
+    ap.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS),
+                    help="run only these sections (the projection comes with workers)")
     ap.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -133,56 +156,69 @@ def main() -> None:
         words = count_words(news)
         print(f"corpus: {news.name}, {words} words (make_news.py); load average {load()}", flush=True)
 
-        raw = child("raw", str(news))
-        full = child("build", str(news), "-o", str(tmp / "full"), "-q", "--workers", "1")
-        bare = child("build", str(news), "-o", str(tmp / "bare"), "-q", "--workers", "1", "--no-validate",
-                     "--no-html")
-        print(f"\n-- one process, CPU seconds (model load included in all three); load average {load()}")
-        print(f"raw nlp.pipe:                        {raw['cpu']:7.1f} s  {words / raw['cpu']:7.0f} words/s")
-        for name, r in (("kg build", full), ("kg build --no-validate --no-html", bare)):
-            print(f"{name:36} {r['cpu']:7.1f} s  {words / r['cpu']:7.0f} words/s  "
-                  f"{raw['cpu'] / r['cpu']:.2f}x raw")
+        if "speed" in args.only:
+            raw = child("raw", str(news))
+            full = child("build", str(news), "-o", str(tmp / "full"), "-q", "--workers", "1")
+            bare = child("build", str(news), "-o", str(tmp / "bare"), "-q", "--workers", "1", "--no-validate",
+                         "--no-html")
+            print(f"\n-- one process, CPU seconds (model load included in all three); load average {load()}")
+            print(f"raw nlp.pipe:                        {raw['cpu']:7.1f} s  {words / raw['cpu']:7.0f} words/s")
+            for name, r in (("kg build", full), ("kg build --no-validate --no-html", bare)):
+                print(f"{name:36} {r['cpu']:7.1f} s  {words / r['cpu']:7.0f} words/s  "
+                      f"{raw['cpu'] / r['cpu']:.2f}x raw")
 
-        one = child("build", str(news), "-o", str(tmp / "w1"), "-q", "--no-html", "--no-validate", "--workers", "1")
-        two = child("build", str(news), "-o", str(tmp / "w2"), "-q", "--no-html", "--no-validate", "--workers", "2")
-        dask = child("build", str(news), "-o", str(tmp / "dask"), "-q", "--no-html", "--no-validate", "--workers",
-                     "2", "--dask", "local")
-        same_w = (tmp / "w1/graph.ttl").read_bytes() == (tmp / "w2/graph.ttl").read_bytes()
-        same_d = (tmp / "w1/graph.ttl").read_bytes() == (tmp / "dask/graph.ttl").read_bytes()
-        print(f"\n-- wall seconds, --no-validate --no-html; {os.cpu_count()} cores; load average {load()}")
-        print(f"--workers 1:                         {one['wall']:7.1f} s  {words / one['wall']:7.0f} words/s")
-        print(f"--workers 2:                         {two['wall']:7.1f} s  {words / two['wall']:7.0f} words/s  "
-              f"{one['wall'] / two['wall']:.2f}x --workers 1  (graph.ttl identical: {same_w})")
-        print(f"--dask local (2 workers):            {dask['wall']:7.1f} s  {words / dask['wall']:7.0f} words/s  "
-              f"{one['wall'] / dask['wall']:.2f}x serial  (graph.ttl identical: {same_d})")
+        if "workers" in args.only:
+            one = child("build", str(news), "-o", str(tmp / "w1"), "-q", "--no-html", "--no-validate", "--workers", "1")
+            two = child("build", str(news), "-o", str(tmp / "w2"), "-q", "--no-html", "--no-validate", "--workers", "2")
+            dask = child("build", str(news), "-o", str(tmp / "dask"), "-q", "--no-html", "--no-validate", "--workers",
+                         "2", "--dask", "local")
+            same_w = graph_file(tmp / "w1").read_bytes() == graph_file(tmp / "w2").read_bytes()
+            same_d = graph_file(tmp / "w1").read_bytes() == graph_file(tmp / "dask").read_bytes()
+            print(f"\n-- wall seconds, --no-validate --no-html; {os.cpu_count()} cores; load average {load()}")
+            print(f"--workers 1:                         {one['wall']:7.1f} s  {words / one['wall']:7.0f} words/s")
+            print(f"--workers 2:                         {two['wall']:7.1f} s  {words / two['wall']:7.0f} words/s  "
+                  f"{one['wall'] / two['wall']:.2f}x --workers 1  (graphs identical: {same_w})")
+            print(f"--dask local (2 workers):            {dask['wall']:7.1f} s  {words / dask['wall']:7.0f} words/s  "
+                  f"{one['wall'] / dask['wall']:.2f}x serial  (graphs identical: {same_d})")
 
-        print(f"\n-- peak RSS of a one-process build (--no-html); load average {load()}")
-        for size in args.sizes:
-            path = corpus(tmp, size, seed=11)
-            r = child("build", str(path), "-o", str(tmp / f"rss{size}"), "-q", "--workers", "1", "--no-html",
-                      "--no-validate")
-            print(f"{count_words(path):9} words: peak RSS {r['rss_mb']:7.0f} MB   {r['wall']:7.1f} s wall", flush=True)
+        if "rss" in args.only:
+            print(f"\n-- peak RSS of a one-process build (--no-html --no-validate, default --window); load average {load()}")
+            peaks = {}
+            for size in args.sizes:
+                path = corpus(tmp, size, seed=11)
+                r = child("build", str(path), "-o", str(tmp / f"rss{size}"), "-q", "--workers", "1", "--no-html",
+                          "--no-validate")
+                peaks[size] = r["rss_mb"]
+                out = graph_file(tmp / f"rss{size}").name
+                print(f"{count_words(path):9} words: peak RSS {r['rss_mb']:7.0f} MB  {r['wall']:7.1f} s wall  "
+                      f"{windows(path):3} window(s) -> {out}; load average {load()}", flush=True)
+            if len(peaks) > 1:
+                big = max(peaks)
+                base = 100_000 if 100_000 in peaks and big != 100_000 else max(k for k in peaks if k != big)
+                print(f"peak RSS at {big:,} words / at {base:,} words: {peaks[big] / peaks[base]:.2f}x")
 
-        print(f"\n-- incremental: 10 new articles into a store of {args.store_articles} articles; load average {load()}",
-              flush=True)
-        store = big_store(tmp, args.store_articles)
-        new = corpus(tmp, 10 * WORDS_PER_ARTICLE, seed=23)
-        alone = child("build", str(new), "-o", str(tmp / "alone"), "-q", "--no-html", "--workers", "1")
-        into = child("build", str(new), "-o", str(tmp / "into"), "-q", "--no-html", "--workers", "1", "--store",
-                     str(store))
-        again = child("build", str(new), "-o", str(tmp / "again"), "-q", "--no-html", "--workers", "1", "--store",
-                      str(store))
-        print(f"build the 10 alone:                  {alone['wall']:7.1f} s wall")
-        print(f"add them to the store:               {into['wall']:7.1f} s wall  {into['wall'] / alone['wall']:.2f}x alone")
-        print(f"the same again (nothing to build):   {again['wall']:7.1f} s wall")
+        if "incremental" in args.only:
+            print(f"\n-- incremental: 10 new articles into a store of {args.store_articles} articles; load average {load()}",
+                  flush=True)
+            store = big_store(tmp, args.store_articles)
+            new = corpus(tmp, 10 * WORDS_PER_ARTICLE, seed=23)
+            alone = child("build", str(new), "-o", str(tmp / "alone"), "-q", "--no-html", "--workers", "1")
+            into = child("build", str(new), "-o", str(tmp / "into"), "-q", "--no-html", "--workers", "1", "--store",
+                         str(store))
+            again = child("build", str(new), "-o", str(tmp / "again"), "-q", "--no-html", "--workers", "1", "--store",
+                          str(store))
+            print(f"build the 10 alone:                  {alone['wall']:7.1f} s wall")
+            print(f"add them to the store:               {into['wall']:7.1f} s wall  {into['wall'] / alone['wall']:.2f}x alone")
+            print(f"the same again (nothing to build):   {again['wall']:7.1f} s wall")
 
-        best = max(words / one["wall"], words / two["wall"])
-        per_machine = words / dask["wall"]
-        print("\n-- projection for 10^8 words (linear in words; resolution and writing in one client process are "
-              "not included in the cluster's share)")
-        print(f"this machine, best of --workers 1/2:  {1e8 / best / 3600:7.1f} h")
-        print(f"ten such machines (Dask, 2 workers each, at the rate --dask local reached): "
-              f"{1e8 / (10 * per_machine) / 3600:7.1f} h")
+        if "workers" in args.only:
+            best = max(words / one["wall"], words / two["wall"])
+            per_machine = words / dask["wall"]
+            print("\n-- projection for 10^8 words (linear in words; resolution and writing in one client process are "
+                  "not included in the cluster's share)")
+            print(f"this machine, best of --workers 1/2:  {1e8 / best / 3600:7.1f} h")
+            print(f"ten such machines (Dask, 2 workers each, at the rate --dask local reached): "
+                  f"{1e8 / (10 * per_machine) / 3600:7.1f} h")
 
 
 if __name__ == "__main__":
