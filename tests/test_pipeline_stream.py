@@ -71,21 +71,23 @@ def _live_docs(texts: set[str]) -> int:
     return sum(1 for o in gc.get_objects() if isinstance(o, Doc) and o.text in texts)
 
 
-def test_windows_write_records_as_they_go_and_keep_one_window_of_docs():
+def test_windows_write_records_as_they_go_and_keep_one_window_of_docs(tmp_path, monkeypatch):
     """With a window of about one article, the records of the windows done are on disk while the
     next ones are extracted, and the Docs alive at any moment are those of one window, not the
     corpus's (one window of the whole corpus, the control, keeps them all for its second pass)."""
+    import tempfile
+
     from kg.extract.pipeline import load_pipeline, with_final_stop
     from kg.ingest import read_inputs
     from kg.pipeline import build_graph
 
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the build's records go
     articles, _ = read_inputs(CORPUS)
     texts = {with_final_stop(p.text) for a in articles for p in a.passages} | {a.title for a in articles}
     passages = sum(len(a.passages) for a in articles)
     biggest = max(len(a.passages) for a in articles) + 1  # (a window's passages and title)
     load_pipeline()
-    seen: dict[str, list] = {"docs": [], "records": []}
-    holder: dict = {}
+    seen: dict[str, list] = {"docs": [], "on disk": []}
 
     def progress(total):
         count = {"n": 0}
@@ -94,30 +96,18 @@ def test_windows_write_records_as_they_go_and_keep_one_window_of_docs():
             count["n"] += n
             if count["n"] % 9 == 0:
                 seen["docs"].append(_live_docs(texts))
-                spool = holder.get("spool")
-                seen["records"].append(spool.count if spool else 0)
+                seen["on disk"].append(sum(p.stat().st_size for p in tmp_path.glob("kg-build-*/records.pickle")))
         return tick
 
-    import kg.resolve.stream as stream
-
-    class Watched(stream.Spool):
-        def __init__(self, *a, **k):
-            super().__init__(*a, **k)
-            holder["spool"] = self
-
-    stream_spool, stream.Spool = stream.Spool, Watched
-    try:
-        result = build_graph(CORPUS, window=1500, output="nq", progress=progress)
-        windowed = max(seen["docs"])
-        assert result.windows > 10 and result.streamed is not None
-        assert result.streamed.spool.count == len(articles)
-        assert result.streamed.spool.path.stat().st_size > 0
-        assert max(seen["records"]) > len(articles) // 2  # written while later windows were extracted
-        result.streamed.close()
-        seen["docs"].clear()
-        build_graph(CORPUS, window=10**9, output="ttl", progress=progress)
-    finally:
-        stream.Spool = stream_spool
+    result = build_graph(CORPUS, window=1500, output="nq", progress=progress)
+    windowed = max(seen["docs"])
+    assert result.windows > 10 and result.streamed.spool.count == len(articles)
+    final = result.streamed.spool.path.stat().st_size
+    result.streamed.close()
+    assert not list(tmp_path.iterdir())  # the records are gone with the build
+    assert final / 2 < max(seen["on disk"]) < final  # written window by window, while extraction went on
+    seen["docs"].clear()
+    build_graph(CORPUS, window=10**9, output="ttl", progress=progress)
     assert windowed <= 3 * biggest < passages <= max(seen["docs"])
 
 
