@@ -104,9 +104,8 @@ def build_graph(inputs, *, model: str | None = None, min_confidence: float = 0.0
         if len(windows) == 1:
             tick = progress(passages) if progress is not None else stage("extracting", passages)
             later = _Deferred(second)
-        else:  # both passes of each window in turn: one count of 2 x passages
-            tick = progress(2 * passages) if progress is not None else stage("extracting", 2 * passages)
-            later = tick
+        else:  # both passes of each window in turn: one count of passages, each half done after its first pass
+            tick = later = _Halves(progress(passages) if progress is not None else stage("extracting", passages))
         sink: list | Spool = []
         if streaming:
             import tempfile
@@ -131,6 +130,8 @@ def build_graph(inputs, *, model: str | None = None, min_confidence: float = 0.0
                     sink.add(ex)
             else:
                 sink.extend(done)
+            if isinstance(tick, _Halves):  # (the passages of an article that failed in the first pass)
+                tick.reach(2 * sum(len(a.passages) for a in part))
             del done, part
     if streaming:
         sink.close()
@@ -254,6 +255,25 @@ def _runner(articles, workers: int | None, dask: str | None, model, ontology_dir
 
         return LocalPool(workers, model=model, ontology_dir=ontology_dir)
     return contextlib.nullcontext()
+
+
+class _Halves:
+    """A progress count of passages fed with both passes' ticks: two ticks make one passage."""
+
+    def __init__(self, tick):
+        self._tick, self._halves, self._base = tick, 0, 0
+
+    def __call__(self, n: int) -> None:
+        before = self._halves // 2
+        self._halves += n
+        if self._tick is not None and self._halves // 2 > before:
+            self._tick(self._halves // 2 - before)
+
+    def reach(self, window_halves: int) -> None:
+        """The end of a window of ``window_halves`` ticks: count what its failed articles did not tick."""
+        self._base += window_halves
+        if self._halves < self._base:
+            self(self._base - self._halves)
 
 
 class _Deferred:
