@@ -94,7 +94,8 @@ def _nodes(graph: Graph) -> dict:
         for n in graph.subjects(RDF.type, PKG[cls]):
             names = {norm(str(l)) for l in graph.objects(n, RDFS.label)}
             names |= {norm(str(l)) for l in graph.objects(n, SKOS.altLabel)}
-            label = next((str(l) for l in graph.objects(n, RDFS.label)), str(n))
+            # the fullest label, whatever order the store gives them in (a node may carry several)
+            label = max((str(l) for l in graph.objects(n, RDFS.label)), key=lambda x: (len(x), x), default=str(n))
             out[n] = (coarse, names, label)
     return out
 
@@ -160,11 +161,11 @@ def score_graph(graph: Graph, gold: dict) -> Scores:
         gold_rel_keys.add(key)
         ss = gold_nodes.get(r["s"]) or match(gold_ents.get(r["s"], {"name": r["s"], "type": ""}), typed=False)
         oo = gold_nodes.get(r["o"]) or match(gold_ents.get(r["o"], {"name": r["o"], "type": ""}), typed=False)
-        found = None
-        for s in ss:
-            for o in oo:
+        found = None  # the first predicted triple in node order (sets iterate in a hash-seed order)
+        for s in sorted(ss):
+            for o in sorted(oo):
                 for cand in ((s, r["p"], o), (o, r["p"], s)):
-                    if cand in predicted and (cand[0] == s or r["p"] in SYMMETRIC):
+                    if found is None and cand in predicted and (cand[0] == s or r["p"] in SYMMETRIC):
                         found = cand
         pp = per_pred[r["p"]]
         if found:
