@@ -212,7 +212,7 @@ class _Counts:
             "triples": self.triples + len(self.direct),
             "articles": self.articles,
             "entities": dict(sorted((k, v) for k, v in self.classes.items() if v)),
-            "relations": {p: preds[p] for p in PREDICATES if preds[p]},
+            "relations": dict(sorted((p, n) for p, n in preds.items() if p in PREDICATES)),
             "statements_by_modality": dict(sorted(self.modality.items())),
             "metrics": self.metrics,
         }
@@ -291,25 +291,9 @@ class _Deferred:
 
 def summarise(graph: Graph) -> dict:
     """Counts a person wants after a build: articles, entities per class, facts per predicate, metrics."""
-    classes = Counter()
-    for cls in ENTITY_CLASSES:
-        n = len(set(graph.subjects(RDF.type, PKG[cls])))
-        if n:
-            classes[cls] = n
-    preds = Counter()
-    for p in PREDICATES:
-        n = len(set(graph.subject_objects(PKG[p])))
-        if n:
-            preds[p] = n
-    statements = Counter(str(graph.value(st, PKG.modality)) for st in graph.subjects(RDF.type, RDF.Statement))
-    return {
-        "triples": len(graph),
-        "articles": len(set(graph.subjects(RDF.type, PKG.Article))),
-        "entities": dict(sorted(classes.items())),
-        "relations": dict(sorted(preds.items())),
-        "statements_by_modality": dict(sorted(statements.items())),
-        "metrics": len(set(graph.subjects(RDF.type, PKG.Metric))),
-    }
+    counts = _Counts()
+    counts.add(graph)
+    return counts.summary()
 
 
 def write_outputs(result: BuildResult, out_dir: str | Path, *, html: bool = True, store: str | None = None,

@@ -178,7 +178,6 @@ class FeatureMaker:
                     continue
                 if entity_key(a.entity) in b.group or entity_key(b.entity) in a.group:
                     continue  # "A and B ... their families": a group says nothing of one member about another
-
                 preds = [p for p, (sc, oc) in SIGNATURE.items() if coarse(a.entity) in sc and coarse(b.entity) in oc]
                 if not preds:
                     continue

@@ -103,7 +103,7 @@ class Coreference:
                         continue
                     if head is not None and new & set(head[1]):
                         continue
-                    ref = self._resolve_far(doc, tok, ents, prior, prior_sets)
+                    ref = self._resolve_far(doc, tok, head, ents, prior, prior_sets)
                     if ref is not None:
                         refs.append(ref)
                         done.update(range(ref.start, ref.end))
@@ -114,11 +114,12 @@ class Coreference:
             prior_sets.extend((members, pi, doc) for _, members in self._coordinated_sets(doc, ents, by_root))
         return out
 
-    def _resolve_far(self, doc: Doc, tok: Token, ents: list[EntMention], prior: list, prior_sets: list):
+    def _resolve_far(self, doc: Doc, tok: Token, head, ents: list[EntMention], prior: list, prior_sets: list):
         """A reference of ``doc`` with no compatible named mention before it in ``doc``, resolved
-        against the earlier passages: a pronoun to the subject of the last earlier passage that has
-        one (else its last organisation), a definite description to the most recent compatible
-        mention, a counted plural to the last coordinated set of that size."""
+        against the earlier passages: a pronoun to the subject of the passage before (else its last
+        organisation or regulator), a definite description (``head``, see :meth:`_description`) to
+        the most recent mention of its class, each only when that is a regulator or a law
+        (``FAR_SINGLE``); a counted plural to the last coordinated set of that size."""
         low = tok.lower_
         if low in self.pronouns and tok.pos_ == "PRON" or (low in ("its", "their") and tok.dep_ == "poss"):
             if any(m.end <= tok.i and CLASS_COARSE[m.cls] in ("ORG", "GOV") for m in ents):
@@ -134,7 +135,6 @@ class Coreference:
             if pick is None or CLASS_COARSE[pick[0].cls] not in FAR_SINGLE:
                 return None
             return Reference(tok.i, tok.i + 1, "pronoun", [pick[0]], (pick[1], pick[2]))
-        head = self._description(doc, tok, ents)
         if head is None:
             return None
         start, coarse, count = head

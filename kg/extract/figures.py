@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from spacy.tokens import Doc, Span
 
+from kg.extract.candidates import entity_key
 from kg.extract.dates import normalise_date
 from kg.extract.reference import load_reference
 from kg.extract.relations import ArticleContext, SentenceReader, _Foreign, coarse, sentence_evidence
-from kg.extract.types import Evidence, Figure
+from kg.extract.types import Evidence, Fact, Figure
 from kg.util import has_cjk
 
 _NUM = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -230,6 +231,24 @@ def extract_figures(doc: Doc, pi: int, ctx: ArticleContext) -> list[Figure]:
     return figs
 
 
+def compared_shares(figures: list) -> list:
+    """Rule 'share-comparison' (annotation guidelines: named players' shares compared in one market
+    are rivals): the organisations a sentence gives a market share each, pairwise competesWith.
+    Like every rule's, its firings are a feature of the candidate and the classifier decides."""
+    by_sentence: dict[tuple, dict] = {}
+    for f in figures:
+        if f.metric_type == "marketShare" and f.modality == "asserted" and coarse(f.entity) == "ORG":
+            by_sentence.setdefault((f.evidence.passage, f.evidence.start), {}).setdefault(entity_key(f.entity), f)
+    out = []
+    for players in by_sentence.values():
+        named = list(players.values())
+        for i, a in enumerate(named):
+            for b in named[i + 1:]:
+                out.append(Fact(subject=a.entity, predicate="competesWith", object=b.entity, evidence=a.evidence,
+                                rule="share-comparison", confidence=0.0))
+    return out
+
+
 def _after_type(post: str, lex: dict) -> str | None:
     m = re.match(r"\s*(?:in|of)\s+([a-z\- ]{3,30})", post)
     if m:
@@ -317,7 +336,7 @@ def _share_holder(r: SentenceReader, sent: Span, s: int, e: int):
     if len(after) >= 2 and after[0].lower_ == "for" and (x := r.ent_at(after[1])) is not None and coarse(x) == "ORG":
         return x
     before = [t for t in sent if t.idx + len(t) <= sent.start_char + s]
-    qualifiers = r.ctx.metrics.get("share_qualifiers", ())
+    qualifiers = r.ctx.metrics["share_qualifiers"]
     while len(before) > 1 and before[-1].lower_ in qualifiers:  # "Naver at 23.3%", "DouYu more than 30%"
         before.pop()
     if before and (x := r.ent_at(before[-1])) is not None and coarse(x) == "ORG" and x.end == before[-1].i + 1 \

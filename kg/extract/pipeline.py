@@ -447,7 +447,7 @@ class _Stage:
 
 def _extract_article(nlp, article: Article, docs: list, model, title_doc=None, figures: bool = True) -> ArticleExtraction:
     from kg.extract.classifier import classify
-    from kg.extract.figures import extract_figures
+    from kg.extract.figures import compared_shares, extract_figures
     from kg.extract.relations import ArticleContext, extract_relations
 
     ex = ArticleExtraction(article=article)
@@ -487,28 +487,6 @@ def _extract_article(nlp, article: Article, docs: list, model, title_doc=None, f
         else:
             ex.facts[:] = classify(ex.candidates, model, ex.facts)
     return ex
-
-
-def compared_shares(figures: list) -> list:
-    """Rule 'share-comparison' (annotation guidelines: named players' shares compared in one market
-    are rivals): the organisations a sentence gives a market share each, pairwise competesWith.
-    Like every rule's, its firings are a feature of the candidate and the classifier decides."""
-    from kg.extract.candidates import entity_key
-    from kg.extract.types import Fact
-    from kg.vocab import CLASS_COARSE
-
-    by_sentence: dict[tuple, dict] = {}
-    for f in figures:
-        if f.metric_type == "marketShare" and f.modality == "asserted" and CLASS_COARSE[f.entity.cls] == "ORG":
-            by_sentence.setdefault((f.evidence.passage, f.evidence.start), {}).setdefault(entity_key(f.entity), f)
-    out = []
-    for players in by_sentence.values():
-        named = list(players.values())
-        for i, a in enumerate(named):
-            for b in named[i + 1:]:
-                out.append(Fact(subject=a.entity, predicate="competesWith", object=b.entity, evidence=a.evidence,
-                                rule="share-comparison", confidence=0.0))
-    return out
 
 
 def candidate_records(doc, pi: int, ctx, rule_facts: list, features, far_refs=()) -> list:
